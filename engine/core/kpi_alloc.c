@@ -1,0 +1,104 @@
+/*
+** kpi_alloc.c -- allocation helpers; see kpi_alloc.h.
+*/
+#define _GNU_SOURCE
+#include "kpi_alloc.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE (2u << 20)
+
+#ifdef KPI_TEST_ALLOC
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+static pthread_mutex_t test_alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void *kpi_test_malloc(size_t size, const char *file, int line)
+{
+    pthread_mutex_lock(&test_alloc_lock);
+    void *p = _test_malloc(size, file, line);
+    pthread_mutex_unlock(&test_alloc_lock);
+    return p;
+}
+
+void *kpi_test_calloc(size_t n, size_t size, const char *file, int line)
+{
+    pthread_mutex_lock(&test_alloc_lock);
+    void *p = _test_calloc(n, size, file, line);
+    pthread_mutex_unlock(&test_alloc_lock);
+    return p;
+}
+
+void *kpi_test_realloc(void *p, size_t size, const char *file, int line)
+{
+    pthread_mutex_lock(&test_alloc_lock);
+    void *q = _test_realloc(p, size, file, line);
+    pthread_mutex_unlock(&test_alloc_lock);
+    return q;
+}
+
+void kpi_test_free(void *p, const char *file, int line)
+{
+    pthread_mutex_lock(&test_alloc_lock);
+    _test_free(p, file, line);
+    pthread_mutex_unlock(&test_alloc_lock);
+}
+#endif
+
+void *kpi_array_alloc(size_t n, size_t elem)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(n, elem, &bytes)) return NULL;
+    if (bytes == 0) bytes = 1;
+#ifndef KPI_TEST_ALLOC
+    if (bytes >= HUGE_PAGE) {
+        void *p = NULL;
+        size_t rounded = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+        if (posix_memalign(&p, HUGE_PAGE, rounded) != 0) return NULL;
+        madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure is harmless */
+        return p;
+    }
+#endif
+    return kpi_malloc(bytes);
+}
+
+void *kpi_array_calloc(size_t n, size_t elem)
+{
+    void *p = kpi_array_alloc(n, elem);
+    if (p) memset(p, 0, n * elem);
+    return p;
+}
+
+void *kpi_array_realloc(void *p, size_t old_n, size_t new_n, size_t elem)
+{
+    if (!p) return kpi_array_alloc(new_n, elem);
+    void *q = kpi_array_alloc(new_n, elem);
+    if (!q) return NULL;
+    memcpy(q, p, (old_n < new_n ? old_n : new_n) * elem);
+    kpi_array_free(p);
+    return q;
+}
+
+void kpi_array_free(void *p)
+{
+    kpi_free(p);
+}
+
+char *kpi_strndup(const char *s, size_t n)
+{
+    char *d = kpi_malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *kpi_strdup(const char *s)
+{
+    return kpi_strndup(s, strlen(s));
+}

@@ -1,0 +1,123 @@
+/*
+** table.h -- typed columnar tables, the engine's one data representation.
+**
+** A table is nrows rows of ncols typed columns. Each column is one contiguous array
+** of its type, allocated once at its final size (kpi_array_alloc), plus an optional
+** validity bitmap: bit i set means row i holds a value; a NULL bitmap means no nulls.
+** A null slot's data is zero.
+**
+**   COL_INT64      int64_t
+**   COL_FLOAT64    double
+**   COL_DECIMAL    int64_t scaled by 10^scale (money: sums stay exact)
+**   COL_DATE       int32_t days since 1970-01-01
+**   COL_TIMESTAMP  int64_t seconds since 1970-01-01T00:00:00 (UTC, no zone)
+**   COL_STRING     uint32_t code into the column's dict
+**   COL_BOOL       uint8_t 0/1
+**
+** A table may name one time column (DATE or TIMESTAMP). time_sorted says whether it
+** is non-decreasing over all rows with no nulls: then a period filter is a
+** binary-searched row range instead of a scan.
+**
+** Row counts are limited to UINT32_MAX - 1 (selections store row numbers as uint32).
+** The table owns its columns, their arrays, bitmaps and dictionaries.
+*/
+#ifndef KPI_TABLE_H
+#define KPI_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dict.h"
+#include "kpi_error.h"
+
+typedef enum col_type {
+    COL_INT64,
+    COL_FLOAT64,
+    COL_DECIMAL,
+    COL_DATE,
+    COL_TIMESTAMP,
+    COL_STRING,
+    COL_BOOL
+} col_type;
+
+#define TABLE_MAX_ROWS (UINT32_MAX - 1u)
+#define DECIMAL_MAX_SCALE 9
+
+typedef struct column {
+    char *name;
+    col_type type;
+    int scale; /* COL_DECIMAL: digits after the point (0..DECIMAL_MAX_SCALE) */
+    union {
+        int64_t *i64; /* INT64, DECIMAL, TIMESTAMP */
+        double *f64;
+        int32_t *date;
+        uint32_t *code;
+        uint8_t *b;
+        void *ptr;
+    } v;
+    uint64_t *valid; /* NULL = no nulls; else bit i of valid[i/64] set = row i has a value */
+    size_t nnull;    /* number of null rows */
+    dict *dict;      /* COL_STRING only */
+} column;
+
+typedef struct table {
+    char *name;
+    size_t nrows;
+    size_t ncols;
+    column *cols;
+    int time_col;    /* index of the time column, -1 when none */
+    int time_sorted; /* 1 when the time column is non-decreasing with no nulls */
+} table;
+
+/* A declared column type, as a source's `columns = { amount = "decimal(2)" }` gives it. */
+typedef struct column_decl {
+    const char *name;
+    col_type type;
+    int scale; /* COL_DECIMAL: -1 = infer from the data */
+} column_decl;
+
+/* Name of a type as users write it ("int", "float", "decimal", "date", "timestamp", "string", "bool"). */
+const char *table_type_name(col_type t);
+/*
+** Parse a declared type: "int", "float", "decimal" / "decimal(2)", "date", "timestamp",
+** "string", "bool". Returns 0 and fills *t, *scale (-1 when the scale is left to
+** inference); -1 when unknown.
+*/
+int table_type_parse(const char *s, col_type *t, int *scale);
+
+/* New table with no columns and nrows rows; NULL when out of memory. Takes a copy of name. */
+table *table_new(const char *name, size_t nrows);
+void table_free(table *t);
+
+/*
+** Append a column of nrows values, zero-filled and all valid, and return it (NULL when
+** out of memory). STRING columns get an empty dict. Takes a copy of name.
+*/
+column *table_add_column(table *t, const char *name, col_type type, int scale);
+/* Index of the column named name, or -1. */
+int table_find(const table *t, const char *name);
+
+/* Mark row i of c null (allocating the bitmap on first use; -1 when out of memory). */
+int column_set_null(column *c, size_t nrows, size_t i);
+/* Whether row i of c holds a value. */
+static inline int column_is_valid(const column *c, size_t i)
+{
+    return !c->valid || (c->valid[i >> 6] >> (i & 63)) & 1;
+}
+/* Value of row i as a double (decimals unscaled, dates in days, bools 0/1); 0 for null. */
+double column_number(const column *c, size_t i);
+/* Bytes held by the column's arrays (and dictionary). */
+size_t column_memory(const column *c, size_t nrows);
+/* Bytes held by the whole table. */
+size_t table_memory(const table *t);
+
+/*
+** Choose the time column: it must exist and be DATE or TIMESTAMP (convert text first,
+** see date.h). Computes time_sorted. Returns 0, or -1 with err filled.
+*/
+int table_set_time(table *t, const char *name, kpi_error *err);
+
+/* 10^scale as an int64 (scale 0..18). */
+int64_t table_pow10(int scale);
+
+#endif

@@ -1,0 +1,4 @@
+# Turn a Lua file into a C header holding it as a string constant (IN, OUT, NAME).
+file(READ ${IN} content HEX)
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${content}")
+file(WRITE ${OUT} "/* generated from ${IN}; do not edit */\nstatic const char ${NAME}[] = {${bytes}0x00};\n")
