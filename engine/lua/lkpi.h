@@ -22,10 +22,20 @@ int luaopen_kpi_period(lua_State *L);
 /* Register all four. */
 void l_kpi_open_all(lua_State *L);
 
-/* Push a Table userdata that owns t (freed by its __gc). Raises on out of memory, after freeing t. */
-void l_table_push(lua_State *L, table *t);
-/* The table behind a Table or View at idx (raises a type error otherwise). */
-const table *l_table_check(lua_State *L, int idx);
+/*
+** Sources are declared by the DSL and numbered 1, 2, ...; a Table userdata names its
+** source by number, so `extends` can replace a source by name and every KPI that
+** captured the old Table sees the new one, and a source loads only when first used.
+**
+** l_source_table() is implemented by the DSL (rules.c): it returns the source's
+** table, loading it on first use; on a data error it records the kpi_error for the
+** exit code and raises a Lua error naming the source and file:line:column.
+*/
+const table *l_source_table(lua_State *L, int source_id);
+/* The source's name (for messages and view cache keys). */
+const char *l_source_name(lua_State *L, int source_id);
+/* Push a Table userdata for source source_id. */
+void l_table_push(lua_State *L, int source_id);
 /* Push a Series / IdSet userdata that owns s. */
 void l_series_push(lua_State *L, series *s);
 void l_idset_push(lua_State *L, idset *s);

@@ -1,0 +1,2 @@
+/* placeholder: replaced by the data generator */
+int main(void) { return 0; }
