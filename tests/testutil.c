@@ -122,3 +122,8 @@ int tu_close(double a, double b, double tol)
     double scale = fmax(1.0, fmax(fabs(a), fabs(b)));
     return fabs(a - b) <= tol * scale;
 }
+
+void tu_free(void *p)
+{
+    free(p);
+}

@@ -33,6 +33,12 @@ double tu_oracle(const char *db, const char *setup, const char *sql);
 /* The same, returning the whole output text (malloc'd), rows separated by newlines, columns by '|'. */
 char *tu_oracle_text(const char *db, const char *setup, const char *sql);
 
+/*
+** Free what tu_run / tu_oracle_text returned. Test files are built with UNIT_TESTING, where
+** cmocka turns free() into its checking test_free(); these buffers come from the plain malloc.
+*/
+void tu_free(void *p);
+
 /* Relative closeness: |a - b| <= tol * max(1, |a|, |b|). */
 int tu_close(double a, double b, double tol);
 
