@@ -43,4 +43,34 @@ void l_idset_push(lua_State *L, idset *s);
 void l_period_push(lua_State *L, period p);
 period l_period_check(lua_State *L, int idx);
 
+/*
+** Additions for the DSL and the bindings themselves.
+**
+** l_series_newslot / l_idset_newslot push an empty Series / IdSet userdata and return
+** its slot (NULL until filled); the caller stores an owned object in it right after
+** the core call that makes it. Creating the userdata first means running out of
+** memory raises before anything is owned, never after (an empty Series slot reads as
+** an empty series; an empty IdSet slot is refused as "not an IdSet"). l_series_push
+** and l_idset_push take ownership of s even when they raise (they free it then).
+*/
+series **l_series_newslot(lua_State *L);
+idset **l_idset_newslot(lua_State *L);
+/*
+** The series / id set / period at idx, or NULL / 0 when the value is not one (never
+** raises). The pointers are borrowed from the userdata: valid while it is reachable.
+*/
+const series *l_series_test(lua_State *L, int idx);
+const idset *l_idset_test(lua_State *L, int idx);
+int l_period_test(lua_State *L, int idx, period *p);
+/*
+** Views are memoized for a run: the same plan (source, filters, grouping) asked twice
+** returns the same View. Clear the cache when a run ends or a source's table is
+** replaced: a cached view holds row numbers of the table it was made from.
+*/
+void l_view_cache_clear(lua_State *L);
+/* A value's type for messages: "Period", "View", "Series", ... for ours, Lua's name otherwise. */
+const char *l_kpi_typename(lua_State *L, int idx);
+/* Raise "<method>: expected <expected>, got <type of the value at idx>". */
+int l_kpi_typeerror(lua_State *L, const char *method, const char *expected, int idx);
+
 #endif
