@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "date.h"
+#include "kpi_alloc.h"
 #include "table.h"
 #include "testutil.h"
 
@@ -262,6 +263,47 @@ static void test_date_of_timestamp_floors_before_1970(void **state)
     assert_int_equal(date_of_timestamp(-86401), -2);
 }
 
+/*
+** Regression: a day past the int32 range wrapped around (2^31 days after 1970 came back
+** as 2^31 days before it); now it saturates.
+*/
+static void test_date_of_timestamp_saturates_past_int32_days(void **state)
+{
+    (void)state;
+    assert_int_equal(date_of_timestamp(INT64_C(86400) * INT32_MAX + 86399), INT32_MAX);
+    assert_int_equal(date_of_timestamp(INT64_C(86400) * ((int64_t)INT32_MAX + 1)), INT32_MAX);
+    assert_int_equal(date_of_timestamp(INT64_C(86400) * INT32_MIN), INT32_MIN);
+    assert_int_equal(date_of_timestamp(INT64_C(86400) * INT32_MIN - 1), INT32_MIN);
+    assert_int_equal(date_of_timestamp(INT64_MAX), INT32_MAX);
+    assert_int_equal(date_of_timestamp(INT64_MIN), INT32_MIN);
+}
+
+/*
+** Regression: formatting INT64_MIN computed day * 86400 below INT64_MIN (undefined), and
+** far timestamps printed a wrapped day. Text has years 0000..9999: beyond, it clamps to
+** the first or last second, as date_format_iso clamps days. 253402300799 is
+** 9999-12-31 23:59:59 and -62167219200 is 0000-01-01 00:00:00 (sqlite3's unixepoch).
+*/
+static void test_date_format_timestamp_clamps_far_values(void **state)
+{
+    (void)state;
+    char buf[20];
+    date_format_timestamp(INT64_C(253402300799), buf);
+    assert_string_equal(buf, "9999-12-31 23:59:59");
+    date_format_timestamp(INT64_C(-62167219200), buf);
+    assert_string_equal(buf, "0000-01-01 00:00:00");
+    date_format_timestamp(INT64_C(253402300800), buf);
+    assert_string_equal(buf, "9999-12-31 23:59:59");
+    date_format_timestamp(INT64_C(-62167219201), buf);
+    assert_string_equal(buf, "0000-01-01 00:00:00");
+    date_format_timestamp(INT64_MAX, buf);
+    assert_string_equal(buf, "9999-12-31 23:59:59");
+    date_format_timestamp(INT64_MIN, buf);
+    assert_string_equal(buf, "0000-01-01 00:00:00");
+    date_format_timestamp(INT64_MIN + 1, buf);
+    assert_string_equal(buf, "0000-01-01 00:00:00");
+}
+
 /* A one-column STRING table of the given values (NULL = null). */
 static table *text_table(const char *const *values, size_t n)
 {
@@ -488,6 +530,40 @@ static void test_date_convert_column_quotes_long_values_shortened(void **state)
     table_free(t);
 }
 
+/* An out-of-memory failure at any allocation of a conversion leaves the column whole. */
+static void test_date_convert_column_out_of_memory_leaks_nothing(void **state)
+{
+    (void)state;
+    const char *v[] = {"2024-08-05", NULL, "2024-08-01 10:00", "2024-08-05"};
+    for (long n = 0;; n++) {
+        table *t = text_table(v, 4);
+        kpi_error err;
+        kpi_error_clear(&err);
+        kpi_test_fail_after(n);
+        int rc = date_convert_column(t, 0, NULL, &err);
+        kpi_test_fail_after(-1);
+        const column *c = &t->cols[0];
+        if (rc == 0) {
+            assert_int_equal(c->type, COL_TIMESTAMP);
+            assert_true(c->v.i64[2] == (int64_t)date_from_civil(2024, 8, 1) * 86400 + 36000);
+            table_free(t);
+            break;
+        }
+        assert_int_equal(err.kind, KPI_ENOMEM);
+        assert_string_equal(err.message, "out of memory converting column 'day'");
+        assert_int_equal(c->type, COL_STRING); /* untouched: still its text */
+        assert_string_equal(dict_str(c->dict, c->v.code[0]), "2024-08-05");
+        table_free(t);
+    }
+}
+
+static int allow_allocations(void **state)
+{
+    (void)state;
+    kpi_test_fail_after(-1);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +595,10 @@ int main(void)
         cmocka_unit_test(test_date_convert_column_many_rows_few_days),
         cmocka_unit_test(test_date_convert_column_format_nonexistent_day),
         cmocka_unit_test(test_date_convert_column_quotes_long_values_shortened),
+        cmocka_unit_test(test_date_of_timestamp_saturates_past_int32_days),
+        cmocka_unit_test(test_date_format_timestamp_clamps_far_values),
+        cmocka_unit_test_teardown(test_date_convert_column_out_of_memory_leaks_nothing,
+                                  allow_allocations),
     };
     return cmocka_run_group_tests_name("date", tests, NULL, NULL);
 }

@@ -309,6 +309,40 @@ static void test_parse_double_exponent_with_comma_mark(void **state)
     double_of("1.5e3", ',', PARSE_SYNTAX);
 }
 
+/* "0." then `zeros` zeros, then tail: a long number built in a fresh buffer. */
+static int parse_long_fraction(size_t zeros, const char *tail, double *d)
+{
+    size_t len = 2 + zeros + strlen(tail);
+    char *text = malloc(len);
+    assert_non_null(text);
+    memcpy(text, "0.", 2);
+    memset(text + 2, '0', zeros);
+    memcpy(text + 2 + zeros, tail, strlen(tail));
+    int rc = parse_double(text, len, '.', d);
+    free(text);
+    return rc;
+}
+
+/*
+** Regression: exponent digits were no longer accumulated once the exponent reached
+** 100000, so 1e1000001 was read as 1e100000, and a fraction of 100000 digits cancelled
+** it: 0.(99999 zeros)1e1000001 = 10^-100000 * 10^1000001 = 10^900001 came back as 1.0.
+*/
+static void test_parse_double_long_fraction_meets_large_exponent(void **state)
+{
+    (void)state;
+    double d = -1;
+    assert_int_equal(parse_long_fraction(99999, "1e1000001", &d), PARSE_RANGE);
+    /* 10^-1000001 * 10^1000001 = 1: exactly 1, or refused as too long; never another number. */
+    d = -1;
+    int rc = parse_long_fraction(1000000, "1e1000001", &d);
+    assert_true((rc == 0 && d == 1.0) || rc == PARSE_RANGE);
+    /* Huge exponents saturate instead of overflowing. */
+    assert_int_equal(parse_double(S("1e99999999999999999999999"), '.', &d), PARSE_RANGE);
+    assert_int_equal(parse_double(S("1e-99999999999999999999999"), '.', &d), 0);
+    assert_true(d == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_parse_reads_only_len_bytes),
         cmocka_unit_test(test_parse_double_overlong_text_is_range),
         cmocka_unit_test(test_parse_double_exponent_with_comma_mark),
+        cmocka_unit_test(test_parse_double_long_fraction_meets_large_exponent),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

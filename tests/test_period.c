@@ -289,6 +289,65 @@ static void test_period_shift_walks_every_month_and_week(void **state)
     assert_int_equal(period_shift(parse_ok("1999-W01"), 400).start, w.start);
 }
 
+/*
+** Regression: periods at the ends of the int32 day range overflowed (day + 1 and
+** monday + 7 past INT32_MAX were undefined) or wrapped (a month's end past the range came
+** back millions of years in the past). Bounds now saturate. Day INT32_MAX is Friday
+** 5881580-07-11 and INT32_MIN is Tuesday -5877641-06-23 (worked out with whole 400-year
+** cycles of 146097 days from 1970-01-01, outside this code).
+*/
+static void test_period_containing_saturates_at_the_int32_day_range(void **state)
+{
+    (void)state;
+    assert_period(period_containing(GRAIN_DAY, INT32_MAX), GRAIN_DAY, INT32_MAX, INT32_MAX);
+    assert_period(period_containing(GRAIN_WEEK, INT32_MAX), GRAIN_WEEK, INT32_MAX - 4, INT32_MAX);
+    assert_period(period_containing(GRAIN_MONTH, INT32_MAX), GRAIN_MONTH, INT32_MAX - 10,
+                  INT32_MAX);
+    /* 5881580 is a leap year: January 1st is 31+29+31+30+31+30+10 = 192 days before July 11. */
+    assert_period(period_containing(GRAIN_YEAR, INT32_MAX), GRAIN_YEAR, INT32_MAX - 192, INT32_MAX);
+    assert_period(period_containing(GRAIN_DAY, INT32_MIN), GRAIN_DAY, INT32_MIN, INT32_MIN + 1);
+    /* Tuesday: its Monday is one day before the range. */
+    assert_period(period_containing(GRAIN_WEEK, INT32_MIN), GRAIN_WEEK, INT32_MIN, INT32_MIN + 6);
+    assert_period(period_containing(GRAIN_QUARTER, INT32_MIN), GRAIN_QUARTER, INT32_MIN,
+                  INT32_MIN + 8);
+    assert_period(period_containing(GRAIN_YEAR, INT32_MIN), GRAIN_YEAR, INT32_MIN, INT32_MIN + 192);
+}
+
+static void test_period_absurd_shifts_saturate(void **state)
+{
+    (void)state;
+    period aug = parse_ok("2024-08");
+    assert_period(period_shift(aug, INT32_MAX), GRAIN_MONTH, INT32_MAX, INT32_MAX);
+    assert_period(period_shift(aug, INT32_MIN), GRAIN_MONTH, INT32_MIN, INT32_MIN);
+    assert_period(period_shift(parse_ok("2024"), INT32_MAX), GRAIN_YEAR, INT32_MAX, INT32_MAX);
+    assert_period(period_shift(parse_ok("2024-W35"), INT32_MAX), GRAIN_WEEK, INT32_MAX, INT32_MAX);
+    /* A day shifted back 2^31 days is still inside the range: exact. */
+    assert_period(period_shift(parse_ok("2024-08-05"), INT32_MIN), GRAIN_DAY,
+                  D(2024, 8, 5) + INT32_MIN, D(2024, 8, 6) + INT32_MIN);
+    assert_period(period_shift(parse_ok("2024-08-05"), INT32_MAX), GRAIN_DAY, INT32_MAX, INT32_MAX);
+    assert_period(period_shift(parse_ok("2024-08-01..2024-08-10"), INT32_MAX), GRAIN_RANGE,
+                  INT32_MAX, INT32_MAX);
+    /* A shift that stays inside the range is exact, however many eras it crosses. */
+    assert_period(period_shift(aug, 12 * 400 * 1000), GRAIN_MONTH,
+                  (int32_t)(D(2024, 8, 1) + 146097 * 1000),
+                  (int32_t)(D(2024, 9, 1) + 146097 * 1000));
+    assert_period(period_shift(aug, -12 * 400 * 1000), GRAIN_MONTH,
+                  (int32_t)(D(2024, 8, 1) - 146097 * 1000),
+                  (int32_t)(D(2024, 9, 1) - 146097 * 1000));
+}
+
+static void test_period_days_of_the_widest_period(void **state)
+{
+    (void)state;
+    period all = {GRAIN_RANGE, INT32_MIN, INT32_MAX};
+    assert_int_equal(period_days(all), INT32_MAX); /* 2^32 - 1 days does not fit: saturated */
+    period empty = {GRAIN_RANGE, INT32_MIN, INT32_MIN};
+    assert_int_equal(period_days(empty), 0);
+    char buf[64];
+    period_label(empty, buf, sizeof buf); /* must not compute INT32_MIN - 1 */
+    assert_string_equal(buf, "0000-01-01..0000-01-01");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +367,9 @@ int main(void)
         cmocka_unit_test(test_period_parse_rejects_reversed_range),
         cmocka_unit_test(test_period_grain_names),
         cmocka_unit_test(test_period_shift_walks_every_month_and_week),
+        cmocka_unit_test(test_period_containing_saturates_at_the_int32_day_range),
+        cmocka_unit_test(test_period_absurd_shifts_saturate),
+        cmocka_unit_test(test_period_days_of_the_widest_period),
     };
     return cmocka_run_group_tests_name("period", tests, NULL, NULL);
 }

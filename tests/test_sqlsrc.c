@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "date.h"
+#include "kpi_alloc.h"
 #include "sqlsrc.h"
 #include "testutil.h"
 
@@ -681,6 +682,164 @@ static void test_sqlsrc_error_while_stepping_is_reported(void **state)
     assert_error(&err, KPI_EUSAGE, db, "integer overflow");
 }
 
+/*
+** Regression: a declared date took any INTEGER as unix seconds, so microseconds since
+** 1970 (1.7e15) became a day past the int32 range, stored wrapped around as a date in
+** another millennium. Declared dates and timestamps now keep to SQLite's own date
+** range, 0000-01-01 00:00:00 (-62167219200) to 9999-12-31 23:59:59 (253402300799).
+*/
+static void test_sqlsrc_declared_dates_outside_years_0_to_9999_do_not_fit(void **state)
+{
+    (void)state;
+    assert_declared_error("farday.db",
+                          "CREATE TABLE x(t INTEGER); INSERT INTO x VALUES (1722470400),"
+                          " (1722470400000000);",
+                          (column_decl){"t", COL_DATE, 0},
+                          "row 2, column 't': '1722470400000000' does not fit the declared type "
+                          "date");
+    assert_declared_error("farts.db",
+                          "CREATE TABLE x(t INTEGER); INSERT INTO x VALUES (253402300800);",
+                          (column_decl){"t", COL_TIMESTAMP, 0},
+                          "row 1, column 't': '253402300800' does not fit the declared type "
+                          "timestamp");
+    assert_declared_error("farjd.db", "CREATE TABLE x(t REAL); INSERT INTO x VALUES (5373484.5);",
+                          (column_decl){"t", COL_DATE, 0},
+                          "row 1, column 't': '5373484.5' does not fit the declared type date");
+    assert_declared_error("early.db",
+                          "CREATE TABLE x(t INTEGER); INSERT INTO x VALUES (-62167219201);",
+                          (column_decl){"t", COL_TIMESTAMP, 0},
+                          "row 1, column 't': '-62167219201' does not fit the declared type "
+                          "timestamp");
+}
+
+static void test_sqlsrc_declared_timestamps_at_the_ends_of_the_range_load(void **state)
+{
+    (void)state;
+    const char *db = make_db("ends.db", "CREATE TABLE e(t INTEGER); INSERT INTO e VALUES"
+                                        " (-62167219200), (253402300799);");
+    static const column_decl decl[] = {{"t", COL_TIMESTAMP, 0}};
+    sqlsrc_options o;
+    sqlsrc_options_init(&o);
+    o.table = "e";
+    o.columns = decl;
+    o.ncolumns = 1;
+    kpi_error err;
+    table *t = sqlsrc_load(db, "e", &o, &err);
+    if (!t) fail_msg("%s", err.message);
+    char *expect = tu_oracle_text(db, NULL, "SELECT datetime(t, 'unixepoch') FROM e;");
+    char got[64], buf[20];
+    date_format_timestamp(t->cols[0].v.i64[0], buf);
+    snprintf(got, sizeof got, "%s\n", buf);
+    date_format_timestamp(t->cols[0].v.i64[1], buf);
+    strcat(got, buf);
+    assert_string_equal(got, expect);
+    free_text(expect);
+    table_free(t);
+}
+
+/*
+** Regression: a column of INTEGER, then REAL, then TEXT rendered its integers from the
+** doubles they had become: 9223372036854775807 went through 2^63 and came back (an
+** out-of-range cast) as -9223372036854775808, and 2^53 + 1 lost its last digit.
+*/
+static void test_sqlsrc_big_integers_before_reals_and_text_render_exactly(void **state)
+{
+    (void)state;
+    const char *db = make_db("bigmix.db", "CREATE TABLE m(v); INSERT INTO m VALUES"
+                                          " (9223372036854775807), (9007199254740993), (2.5),"
+                                          " (-9223372036854775808), ('x');");
+    kpi_error err;
+    table *t = load_query(db, "SELECT v FROM m", &err);
+    assert_non_null(t);
+    const column *v = col(t, "v");
+    assert_int_equal(v->type, COL_STRING);
+    char *expect = tu_oracle_text(db, NULL, "SELECT CAST(v AS TEXT) FROM m;");
+    char got[200] = "";
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (i) strcat(got, "\n");
+        strcat(got, dict_str(v->dict, v->v.code[i]));
+    }
+    assert_string_equal(got, expect);
+    free_text(expect);
+    table_free(t);
+}
+
+/* The same column without the text stays REAL: its integers become doubles at the end. */
+static void test_sqlsrc_integers_among_reals_become_doubles(void **state)
+{
+    (void)state;
+    const char *db = make_db("intreal.db", "CREATE TABLE m(v); INSERT INTO m VALUES"
+                                           " (7), (NULL), (2.5), (-3), (9007199254740993);");
+    kpi_error err;
+    table *t = load_query(db, "SELECT v FROM m", &err);
+    assert_non_null(t);
+    const column *v = col(t, "v");
+    assert_int_equal(v->type, COL_FLOAT64);
+    assert_true(v->v.f64[0] == 7.0);
+    assert_false(column_is_valid(v, 1));
+    assert_true(v->v.f64[1] == 0.0);
+    assert_true(v->v.f64[2] == 2.5);
+    assert_true(v->v.f64[3] == -3.0);
+    /* 2^53 + 1 has no double: it becomes the nearest one, as SQLite's own CAST gives. */
+    assert_true(v->v.f64[4] == 9007199254740992.0);
+    assert_true(
+        v->v.f64[4] ==
+        tu_oracle(db, NULL, "SELECT printf('%.17g', CAST(v AS REAL)) FROM m WHERE rowid = 5;"));
+    table_free(t);
+}
+
+static int allow_allocations(void **state)
+{
+    (void)state;
+    kpi_test_fail_after(-1);
+    return 0;
+}
+
+/* An out-of-memory failure at any allocation fails the load cleanly and leaks nothing. */
+static void test_sqlsrc_out_of_memory_at_every_allocation_leaks_nothing(void **state)
+{
+    (void)state;
+    char sql[8192] = "CREATE TABLE m(i, r, s, d, n, dec TEXT, ts); INSERT INTO m VALUES";
+    for (int k = 0; k < 1500; k += 50) {
+        char row[256];
+        snprintf(row, sizeof row,
+                 "%s (%d, %d.5, 'name%d', '2024-08-%02d', %s, '%d.25', '2024-08-01 10:00:%02d')",
+                 k ? "," : "", k, k, k % 7, 1 + k % 28, k % 3 ? "NULL" : "1", k, k % 60);
+        strcat(sql, row);
+    }
+    strcat(sql, "; INSERT INTO m SELECT * FROM m; INSERT INTO m SELECT * FROM m;"
+                " INSERT INTO m SELECT * FROM m; INSERT INTO m SELECT * FROM m;"
+                " INSERT INTO m SELECT * FROM m; INSERT INTO m SELECT 1, 'y', 3, 'x', NULL, 1, 2;");
+    const char *db = make_db("oom.db", sql);
+    static const column_decl decl[] = {{"dec", COL_DECIMAL, -1}, {"ts", COL_TIMESTAMP, 0}};
+    sqlsrc_options o;
+    sqlsrc_options_init(&o);
+    o.table = "m";
+    o.columns = decl;
+    o.ncolumns = 2;
+    long n = 0;
+    for (;; n++) {
+        kpi_error err;
+        kpi_error_clear(&err);
+        kpi_test_fail_after(n);
+        table *t = sqlsrc_load(db, "m", &o, &err);
+        kpi_test_fail_after(-1);
+        if (t) {
+            assert_int_equal(t->nrows, 961);
+            /* The last row's texts turn numbers (r) and dates (d) into strings. */
+            assert_int_equal(col(t, "r")->type, COL_STRING);
+            assert_int_equal(col(t, "d")->type, COL_STRING);
+            assert_int_equal(col(t, "ts")->type, COL_TIMESTAMP);
+            table_free(t);
+            break;
+        }
+        assert_int_equal(err.kind, KPI_ENOMEM);
+        assert_string_equal(err.file, db);
+        assert_string_equal(err.message, "out of memory");
+    }
+    assert_true(n > 20); /* the walk did meet failures on the way */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +874,12 @@ int main(void)
         cmocka_unit_test(test_sqlsrc_text_with_a_non_date_stays_string),
         cmocka_unit_test(test_sqlsrc_reads_wal_database),
         cmocka_unit_test(test_sqlsrc_error_while_stepping_is_reported),
+        cmocka_unit_test(test_sqlsrc_declared_dates_outside_years_0_to_9999_do_not_fit),
+        cmocka_unit_test(test_sqlsrc_declared_timestamps_at_the_ends_of_the_range_load),
+        cmocka_unit_test(test_sqlsrc_big_integers_before_reals_and_text_render_exactly),
+        cmocka_unit_test(test_sqlsrc_integers_among_reals_become_doubles),
+        cmocka_unit_test_teardown(test_sqlsrc_out_of_memory_at_every_allocation_leaks_nothing,
+                                  allow_allocations),
     };
     return cmocka_run_group_tests_name("sqlsrc", tests, NULL, NULL);
 }

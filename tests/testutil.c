@@ -18,6 +18,16 @@
 
 #include "testutil.h"
 
+/*
+** The helpers' buffers come from the C library's allocator whether or not this file is
+** compiled with UNIT_TESTING (under which cmocka.h renames malloc to its test_malloc):
+** callers free them with tu_free or the plain free(), and both must match the allocator.
+*/
+#undef malloc
+#undef calloc
+#undef realloc
+#undef free
+
 static char tmpdir[256];
 
 const char *tu_tmpdir(void)
@@ -54,14 +64,24 @@ const char *tu_data(const char *name)
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return strdup("");
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
+    if (!buf) fail_msg("out of memory reading %s", path);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f) return buf;
     size_t n;
     while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
         len += n;
-        if (cap - len - 1 == 0) buf = realloc(buf, cap *= 2);
+        if (cap - len - 1 == 0) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger) {
+                free(buf);
+                fclose(f);
+                fail_msg("out of memory reading %s", path);
+            }
+            buf = bigger;
+        }
     }
     buf[len] = '\0';
     fclose(f);
@@ -75,6 +95,7 @@ int tu_run(const char *cmd, char **out, char **err)
     snprintf(errp, sizeof errp, "%s/run.err", tu_tmpdir());
     size_t size = strlen(cmd) + 700;
     char *full = malloc(size);
+    if (!full) fail_msg("out of memory running: %s", cmd);
     snprintf(full, size, "( %s ) >'%s' 2>'%s' </dev/null", cmd, outp, errp);
     int status = system(full);
     free(full);
@@ -87,8 +108,7 @@ int tu_run(const char *cmd, char **out, char **err)
 
 char *tu_oracle_text(const char *db, const char *setup, const char *sql)
 {
-    char setup_path[300], sql_path[300];
-    snprintf(setup_path, sizeof setup_path, "%s/oracle.setup", tu_tmpdir());
+    char sql_path[300];
     snprintf(sql_path, sizeof sql_path, "%s/oracle.sql", tu_tmpdir());
     FILE *f = fopen(sql_path, "w");
     if (!f) fail_msg("cannot write %s", sql_path);
@@ -96,13 +116,16 @@ char *tu_oracle_text(const char *db, const char *setup, const char *sql)
     fprintf(f, "%s\n", sql);
     fclose(f);
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "sqlite3 -batch -bail '%s' < '%s'", db, sql_path);
+    if ((size_t)snprintf(cmd, sizeof cmd, "sqlite3 -batch -bail '%s' < '%s'", db, sql_path) >=
+        sizeof cmd)
+        fail_msg("database path too long for the oracle: %s", db);
     char *out = NULL, *err = NULL;
     int rc = tu_run(cmd, &out, &err);
     if (rc != 0) fail_msg("oracle failed (%d): %s\nSQL: %s", rc, err, sql);
     free(err);
     size_t len = strlen(out);
-    while (len && (out[len - 1] == '\n' || out[len - 1] == '\r')) out[--len] = '\0';
+    while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+        out[--len] = '\0';
     return out;
 }
 

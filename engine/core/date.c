@@ -269,14 +269,23 @@ void date_format_iso(int32_t days, char *buf)
 
 int32_t date_of_timestamp(int64_t secs)
 {
-    return (int32_t)floor_div(secs, SECS_PER_DAY);
+    /* Saturate: a timestamp millions of years out must not wrap into the calendar. */
+    int64_t day = floor_div(secs, SECS_PER_DAY);
+    return day < INT32_MIN ? INT32_MIN : day > INT32_MAX ? INT32_MAX : (int32_t)day;
 }
 
 void date_format_timestamp(int64_t secs, char *buf)
 {
-    int64_t day = floor_div(secs, SECS_PER_DAY);
-    int sod = (int)(secs - day * SECS_PER_DAY);
-    date_format_iso((int32_t)day, buf);
+    /* The remainder, not secs - day * 86400: that product overflows near INT64_MIN. */
+    int sod = (int)(secs % SECS_PER_DAY);
+    if (sod < 0) sod += SECS_PER_DAY;
+    int32_t day = date_of_timestamp(secs);
+    int y, m, d;
+    date_to_civil(day, &y, &m, &d);
+    /* Clamped to years 0..9999 as date_format_iso does, to the first or last second. */
+    if (y < 0) sod = 0;
+    if (y > 9999) sod = SECS_PER_DAY - 1;
+    date_format_iso(day, buf);
     buf[10] = ' ';
     put_digits(buf + 11, sod / 3600, 2);
     buf[13] = ':';

@@ -3,8 +3,11 @@
 **
 ** Strings live in a chain of arena blocks (never moved, so pointers stay valid).
 ** An open-addressing table of codes, sized to a power of two at most half full,
-** maps a string's hash to its code; each entry keeps the hash's high bits to skip
-** most string comparisons.
+** maps a string's hash to its code; each entry keeps the whole hash to skip most
+** string comparisons. The table grows before an insert would make it more than half
+** full, so a probe always ends at an empty slot (a full table would loop forever).
+** At most DICT_MAX_STRINGS (2^30) strings, so the table (twice that many slots) and
+** every index into it stay inside uint32 arithmetic.
 */
 #define _GNU_SOURCE /* qsort_r */
 #include "dict.h"
@@ -13,7 +16,8 @@
 
 #include "kpi_alloc.h"
 
-#define BLOCK_MIN (64u << 10)
+#define BLOCK_MIN        (64u << 10)
+#define DICT_MAX_STRINGS (1u << 30)
 
 typedef struct block {
     struct block *next;
@@ -27,13 +31,13 @@ typedef struct slot {
 } slot;
 
 struct dict {
-    uint32_t count, cap;  /* strings; capacity of the per-code arrays */
-    const char **str;     /* code -> string */
-    uint32_t *len;        /* code -> length */
+    uint32_t count, cap; /* strings; capacity of the per-code arrays */
+    const char **str;    /* code -> string */
+    uint32_t *len;       /* code -> length */
     slot *table;
-    uint32_t mask;        /* table size - 1 */
+    uint32_t mask; /* table size - 1 */
     block *blocks;
-    size_t bytes;         /* arena bytes allocated */
+    size_t bytes; /* arena bytes allocated */
     uint32_t *sorted, *rank;
     uint32_t sorted_count; /* count when sorted/rank were built */
 };
@@ -42,7 +46,8 @@ static uint32_t hash_bytes(const char *s, size_t len)
 {
     /* FNV-1a, folded: strings here are short ids and labels. */
     uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -56,7 +61,8 @@ dict *dict_new(void)
         kpi_free(d);
         return NULL;
     }
-    for (uint32_t i = 0; i <= d->mask; i++) d->table[i].code = DICT_NONE;
+    for (uint32_t i = 0; i <= d->mask; i++)
+        d->table[i].code = DICT_NONE;
     return d;
 }
 
@@ -102,12 +108,14 @@ static int grow_table(dict *d)
     uint32_t size = (d->mask + 1) * 2;
     slot *t = kpi_malloc((size_t)size * sizeof *t);
     if (!t) return -1;
-    for (uint32_t i = 0; i < size; i++) t[i].code = DICT_NONE;
+    for (uint32_t i = 0; i < size; i++)
+        t[i].code = DICT_NONE;
     for (uint32_t i = 0; i <= d->mask; i++) {
         slot sl = d->table[i];
         if (sl.code == DICT_NONE) continue;
         uint32_t j = sl.hash & (size - 1);
-        while (t[j].code != DICT_NONE) j = (j + 1) & (size - 1);
+        while (t[j].code != DICT_NONE)
+            j = (j + 1) & (size - 1);
         t[j] = sl;
     }
     kpi_free(d->table);
@@ -137,21 +145,31 @@ static char *arena_copy(dict *d, const char *s, size_t len)
     return p;
 }
 
+/* Room for one more code in the per-code arrays; -1 when out of memory (nothing changed). */
+static int reserve_code(dict *d)
+{
+    if (d->count < d->cap) return 0;
+    uint32_t cap = d->cap ? d->cap * 2 : 64; /* cap <= DICT_MAX_STRINGS: no wrap */
+    const char **str = kpi_realloc(d->str, (size_t)cap * sizeof *str);
+    if (!str) return -1;
+    d->str = str;
+    uint32_t *lens = kpi_realloc(d->len, (size_t)cap * sizeof *lens);
+    if (!lens) return -1; /* str is bigger but cap unchanged: still consistent */
+    d->len = lens;
+    d->cap = cap;
+    return 0;
+}
+
 uint32_t dict_intern(dict *d, const char *s, size_t len)
 {
     uint32_t h = hash_bytes(s, len), where;
     uint32_t code = lookup(d, s, len, h, &where);
     if (code != DICT_NONE) return code;
-    if (d->count == DICT_NONE - 1 || len > UINT32_MAX) return DICT_NONE;
-    if (d->count == d->cap) {
-        uint32_t cap = d->cap ? d->cap * 2 : 64;
-        const char **str = kpi_realloc(d->str, (size_t)cap * sizeof *str);
-        if (!str) return DICT_NONE;
-        d->str = str;
-        uint32_t *lens = kpi_realloc(d->len, (size_t)cap * sizeof *lens);
-        if (!lens) return DICT_NONE;
-        d->len = lens;
-        d->cap = cap;
+    if (d->count >= DICT_MAX_STRINGS || len > UINT32_MAX || reserve_code(d) != 0) return DICT_NONE;
+    /* Grow first: on failure nothing is added and the table stays at most half full. */
+    if ((uint64_t)(d->count + 1) * 2 > (uint64_t)d->mask + 1) {
+        if (grow_table(d) != 0) return DICT_NONE;
+        lookup(d, s, len, h, &where); /* the empty slot moved with the table */
     }
     char *copy = arena_copy(d, s, len);
     if (!copy) return DICT_NONE;
@@ -160,9 +178,6 @@ uint32_t dict_intern(dict *d, const char *s, size_t len)
     d->len[code] = (uint32_t)len;
     d->table[where].code = code;
     d->table[where].hash = h;
-    if ((uint64_t)d->count * 2 > d->mask + 1 && grow_table(d) != 0) {
-        /* The string is stored and findable in the half-full table: still correct. */
-    }
     return code;
 }
 
@@ -208,9 +223,11 @@ static int build_order(dict *d)
         kpi_free(rank);
         return -1;
     }
-    for (uint32_t i = 0; i < d->count; i++) sorted[i] = i;
+    for (uint32_t i = 0; i < d->count; i++)
+        sorted[i] = i;
     qsort_r(sorted, d->count, sizeof *sorted, cmp_codes, d);
-    for (uint32_t i = 0; i < d->count; i++) rank[sorted[i]] = i;
+    for (uint32_t i = 0; i < d->count; i++)
+        rank[sorted[i]] = i;
     kpi_free(d->sorted);
     kpi_free(d->rank);
     d->sorted = sorted;

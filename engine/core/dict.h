@@ -25,7 +25,10 @@ typedef struct dict dict;
 dict *dict_new(void);
 void dict_free(dict *d);
 
-/* Code of s[0..len), adding it when new. Returns DICT_NONE when out of memory. */
+/*
+** Code of s[0..len), adding it when new. Returns DICT_NONE when out of memory (or past
+** 2^30 distinct strings); the dictionary is then unchanged and still usable.
+*/
 uint32_t dict_intern(dict *d, const char *s, size_t len);
 /* Code of s[0..len) or DICT_NONE when absent (never adds). */
 uint32_t dict_find(const dict *d, const char *s, size_t len);

@@ -16,12 +16,32 @@
 #include <stdarg.h>
 #include <cmocka.h>
 
-static pthread_mutex_t test_alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+/* cmocka serialises nothing, and the CSV loader allocates from several threads. Recursive:
+** a failed check inside _test_free longjmps out with the lock held, and the next test on the
+** same thread must not deadlock on it. */
+static pthread_mutex_t test_alloc_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static long allocations_left = -1; /* -1: never fail; guarded by test_alloc_lock */
+
+void kpi_test_fail_after(long n)
+{
+    pthread_mutex_lock(&test_alloc_lock);
+    allocations_left = n < 0 ? -1 : n;
+    pthread_mutex_unlock(&test_alloc_lock);
+}
+
+/* Whether the allocation being made must fail; call with the lock held. */
+static int must_fail(void)
+{
+    if (allocations_left < 0) return 0;
+    if (allocations_left == 0) return 1;
+    allocations_left--;
+    return 0;
+}
 
 void *kpi_test_malloc(size_t size, const char *file, int line)
 {
     pthread_mutex_lock(&test_alloc_lock);
-    void *p = _test_malloc(size, file, line);
+    void *p = must_fail() ? NULL : _test_malloc(size, file, line);
     pthread_mutex_unlock(&test_alloc_lock);
     return p;
 }
@@ -29,7 +49,7 @@ void *kpi_test_malloc(size_t size, const char *file, int line)
 void *kpi_test_calloc(size_t n, size_t size, const char *file, int line)
 {
     pthread_mutex_lock(&test_alloc_lock);
-    void *p = _test_calloc(n, size, file, line);
+    void *p = must_fail() ? NULL : _test_calloc(n, size, file, line);
     pthread_mutex_unlock(&test_alloc_lock);
     return p;
 }
@@ -37,7 +57,7 @@ void *kpi_test_calloc(size_t n, size_t size, const char *file, int line)
 void *kpi_test_realloc(void *p, size_t size, const char *file, int line)
 {
     pthread_mutex_lock(&test_alloc_lock);
-    void *q = _test_realloc(p, size, file, line);
+    void *q = must_fail() ? NULL : _test_realloc(p, size, file, line);
     pthread_mutex_unlock(&test_alloc_lock);
     return q;
 }
@@ -58,6 +78,8 @@ void *kpi_array_alloc(size_t n, size_t elem)
 #ifndef KPI_TEST_ALLOC
     if (bytes >= HUGE_PAGE) {
         void *p = NULL;
+        /* Rounding up a size near SIZE_MAX would wrap to a tiny allocation. */
+        if (bytes > SIZE_MAX - (HUGE_PAGE - 1)) return NULL;
         size_t rounded = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
         if (posix_memalign(&p, HUGE_PAGE, rounded) != 0) return NULL;
         madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure is harmless */

@@ -25,6 +25,13 @@ void kpi_test_free(void *p, const char *file, int line);
 #define kpi_calloc(n, s)  kpi_test_calloc((n), (s), __FILE__, __LINE__)
 #define kpi_realloc(p, n) kpi_test_realloc((p), (n), __FILE__, __LINE__)
 #define kpi_free(p)       kpi_test_free((p), __FILE__, __LINE__)
+/*
+** Test builds only: let the next n allocations succeed and fail every later one
+** (kpi_malloc/kpi_calloc/kpi_realloc/kpi_array_* return NULL, a failed realloc keeps
+** its block) until kpi_test_fail_after(-1) turns failures off. A test walks every
+** out-of-memory path of a function by raising n until the call succeeds.
+*/
+void kpi_test_fail_after(long n);
 #else
 #define kpi_malloc(n)     malloc(n)
 #define kpi_calloc(n, s)  calloc((n), (s))

@@ -20,14 +20,21 @@ int kpi_error_set(kpi_error *err, kpi_error_kind kind, const char *file, long li
                   const char *fmt, ...)
 {
     if (!err) return -1;
-    err->kind = kind;
-    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
-    err->line = line;
-    err->column = column;
+    /*
+    ** Format into locals first: a caller may pass err's own file or message back in
+    ** (re-raising with more context), and snprintf onto its own source is undefined.
+    */
+    char path[sizeof err->file], text[sizeof err->message];
+    snprintf(path, sizeof path, "%s", file ? file : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    err->kind = kind;
+    memcpy(err->file, path, sizeof path);
+    err->line = line;
+    err->column = column;
+    memcpy(err->message, text, sizeof text);
     return -1;
 }
 

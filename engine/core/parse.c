@@ -19,6 +19,8 @@
 
 /* Longest text handed to strtod; longer numbers are rejected as out of range. */
 #define DOUBLE_TEXT_MAX 511
+/* Exponent digits past this are not accumulated (the value is then 0 or out of range). */
+#define EXPONENT_CAP INT64_C(100000000000000)
 
 static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -153,11 +155,11 @@ int parse_decimal(const char *s, size_t len, char mark, int64_t *out, int *scale
 /* Validate the double grammar; on success fill the fast-path pieces when they are exact. */
 typedef struct double_scan {
     uint64_t mantissa; /* significant digits, valid when sig <= 19 */
-    int sig;           /* significant digits (leading zeros skipped) */
-    long exp10;        /* value = mantissa * 10^exp10 */
+    int64_t sig;       /* significant digits (leading zeros skipped) */
+    int64_t exp10;     /* value = mantissa * 10^exp10 */
 } double_scan;
 
-static int scan_exponent(const char *s, size_t len, size_t i, long *exp)
+static int scan_exponent(const char *s, size_t len, size_t i, int64_t *exp)
 {
     if (i == len) return 0;
     if (s[i] != 'e' && s[i] != 'E') return PARSE_SYNTAX;
@@ -165,10 +167,15 @@ static int scan_exponent(const char *s, size_t len, size_t i, long *exp)
     int neg = 0;
     if (i < len && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
     if (i == len) return PARSE_SYNTAX;
-    long e = 0;
+    /*
+    ** Saturate far above any fraction length a text can have: the exponent meets the
+    ** count of fraction digits (exp10 = exp - frac), and a lower cap would let a long
+    ** fraction cancel a clipped exponent into a wrong in-range value.
+    */
+    int64_t e = 0;
     for (; i < len; i++) {
         if (!is_digit(s[i])) return PARSE_SYNTAX;
-        if (e < 100000) e = e * 10 + (s[i] - '0'); /* beyond that every result is 0 or inf */
+        if (e < EXPONENT_CAP) e = e * 10 + (s[i] - '0');
     }
     *exp = neg ? -e : e;
     return 0;
@@ -178,7 +185,7 @@ static int scan_double(const char *s, size_t len, char mark, double_scan *d)
 {
     size_t i;
     take_sign(s, len, &i);
-    int ndigits = 0, frac = 0;
+    int64_t ndigits = 0, frac = 0; /* a field may hold more than INT_MAX digits */
     d->mantissa = 0;
     d->sig = 0;
     for (int in_frac = 0; i < len; i++) {
@@ -195,7 +202,7 @@ static int scan_double(const char *s, size_t len, char mark, double_scan *d)
         }
     }
     if (ndigits == 0) return PARSE_SYNTAX;
-    long exp = 0;
+    int64_t exp = 0;
     int rc = scan_exponent(s, len, i, &exp);
     if (rc) return rc;
     d->exp10 = exp - frac;

@@ -4,7 +4,8 @@
 ** Every calendar grain is stored as its day range, so filters never look at the grain;
 ** the grain only matters for shifting (months have no fixed length) and labels. Shifts
 ** are done in whole months / weeks / days from the start, so a shifted period is always
-** calendar-aligned again. Arithmetic is in int64 so absurd shifts cannot overflow.
+** calendar-aligned again. Arithmetic is in int64 so absurd shifts cannot overflow, and
+** a bound past the int32 day range saturates there instead of wrapping around.
 */
 #include "period.h"
 
@@ -34,16 +35,41 @@ int period_grain_parse(const char *s, period_grain *g)
     return -1;
 }
 
-/* The period of `months` months starting at month index `mi` (year * 12 + month - 1). */
+/* A day number of any size, saturated into the int32 days a period stores. */
+static int32_t clamp_day(int64_t day)
+{
+    return day < INT32_MIN ? INT32_MIN : day > INT32_MAX ? INT32_MAX : (int32_t)day;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/*
+** Day of the 1st of month index mi (year * 12 + month - 1), exact for every year an
+** int can hold: date_from_civil's int32 result only covers +-5.8 million years, so the
+** year is moved into 2000..2399 and the whole 400-year eras (146097 days each) added back.
+*/
+static int64_t month_start(int64_t mi)
+{
+    int64_t y = floor_div(mi, 12);
+    int m = (int)(mi - y * 12) + 1;
+    int64_t eras = floor_div(y, 400);
+    return date_from_civil((int)(y - eras * 400) + 2000, m, 1) + (eras - 5) * 146097;
+}
+
+/* The period of `months` months starting at month index `mi`. */
 static period month_span(period_grain g, int64_t mi, int months)
 {
-    int64_t y = mi >= 0 ? mi / 12 : (mi - 11) / 12;
-    int m = (int)(mi - y * 12) + 1;
-    int64_t end = mi + months;
-    int64_t ey = end >= 0 ? end / 12 : (end - 11) / 12;
-    int em = (int)(end - ey * 12) + 1;
-    period p = {g, date_from_civil((int)y, m, 1), date_from_civil((int)ey, em, 1)};
-    return p;
+    return (period){g, clamp_day(month_start(mi)), clamp_day(month_start(mi + months))};
+}
+
+/* A period from int64 day bounds: beyond the int32 calendar it saturates, never wraps. */
+static period day_span(period_grain g, int64_t start, int64_t stop)
+{
+    return (period){g, clamp_day(start), clamp_day(stop)};
 }
 
 period period_containing(period_grain g, int32_t day)
@@ -52,8 +78,8 @@ period period_containing(period_grain g, int32_t day)
     date_to_civil(day, &y, &m, &d);
     switch (g) {
     case GRAIN_WEEK: {
-        int32_t monday = day - (date_iso_weekday(day) - 1);
-        return (period){GRAIN_WEEK, monday, monday + 7};
+        int64_t monday = (int64_t)day - (date_iso_weekday(day) - 1);
+        return day_span(GRAIN_WEEK, monday, monday + 7);
     }
     case GRAIN_MONTH:
         return month_span(g, (int64_t)y * 12 + m - 1, 1);
@@ -65,7 +91,7 @@ period period_containing(period_grain g, int32_t day)
     case GRAIN_RANGE:
         break;
     }
-    return (period){g, day, day + 1};
+    return day_span(g, day, (int64_t)day + 1);
 }
 
 period period_shift(period p, int n)
@@ -73,13 +99,13 @@ period period_shift(period p, int n)
     int y, m, d;
     date_to_civil(p.start, &y, &m, &d);
     int64_t mi = (int64_t)y * 12 + m - 1;
+    /* |len * n| < 2^32 * 2^31, so start + len * n stays inside int64. */
     int64_t len = (int64_t)p.stop - p.start;
     switch (p.grain) {
     case GRAIN_DAY:
-        return (period){p.grain, (int32_t)(p.start + (int64_t)n), (int32_t)(p.stop + (int64_t)n)};
+        return day_span(p.grain, (int64_t)p.start + n, (int64_t)p.stop + n);
     case GRAIN_WEEK:
-        return (period){p.grain, (int32_t)(p.start + 7 * (int64_t)n),
-                        (int32_t)(p.stop + 7 * (int64_t)n)};
+        return day_span(p.grain, p.start + 7 * (int64_t)n, p.stop + 7 * (int64_t)n);
     case GRAIN_MONTH:
         return month_span(p.grain, mi + n, 1);
     case GRAIN_QUARTER:
@@ -89,7 +115,7 @@ period period_shift(period p, int n)
     case GRAIN_RANGE:
         break;
     }
-    return (period){p.grain, (int32_t)(p.start + len * n), (int32_t)(p.stop + len * n)};
+    return day_span(p.grain, p.start + len * n, p.stop + len * n);
 }
 
 period period_prev(period p)
@@ -99,7 +125,8 @@ period period_prev(period p)
 
 int32_t period_days(period p)
 {
-    return p.stop - p.start;
+    int64_t days = (int64_t)p.stop - p.start; /* int32 subtraction could overflow */
+    return days > INT32_MAX ? INT32_MAX : (int32_t)days;
 }
 
 const char *period_label(period p, char *buf, size_t size)
@@ -127,7 +154,7 @@ const char *period_label(period p, char *buf, size_t size)
         break;
     case GRAIN_RANGE:
         date_format_iso(p.start, a);
-        date_format_iso(p.stop - 1, b);
+        date_format_iso(p.stop > p.start ? p.stop - 1 : p.start, b);
         snprintf(buf, size, "%s..%s", a, b);
         break;
     }
@@ -137,7 +164,7 @@ const char *period_label(period p, char *buf, size_t size)
 period period_latest_complete(period_grain g, int32_t last_day)
 {
     period c = period_containing(g == GRAIN_RANGE ? GRAIN_DAY : g, last_day);
-    return c.stop - 1 == last_day ? c : period_prev(c);
+    return (int64_t)c.stop - 1 == last_day ? c : period_prev(c);
 }
 
 /*

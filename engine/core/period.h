@@ -5,7 +5,8 @@
 ** a quarter on Jan/Apr/Jul/Oct 1st, a week on an ISO Monday. Labels:
 **   day "2024-08-05", week "2024-W35", month "2024-08", quarter "2024-Q3", year "2024",
 **   range "2024-08-01..2024-08-15" (both ends inclusive as written; stop is exclusive inside).
-** Shifting a RANGE moves it by its own length in days.
+** Shifting a RANGE moves it by its own length in days. A bound that would fall outside
+** the int32 day range saturates at INT32_MIN / INT32_MAX.
 */
 #ifndef KPI_PERIOD_H
 #define KPI_PERIOD_H

@@ -15,7 +15,7 @@
 ** A declared column converts each value straight to its type and reports the first
 ** value that does not fit by result row and column name. Declared dates and timestamps
 ** take what SQLite's date functions take: ISO text (or the date format), an INTEGER as
-** unix seconds, a REAL as a Julian day number.
+** unix seconds, a REAL as a Julian day number, in the years 0000..9999.
 */
 #include "sqlsrc.h"
 
@@ -33,6 +33,8 @@
 
 #define FIRST_CAPACITY 1024 /* rows; a multiple of 64 so bitmaps grow by whole words */
 #define UNIX_EPOCH_JD  2440587.5
+#define FIRST_SECOND   INT64_C(-62167219200) /* 0000-01-01 00:00:00 */
+#define LAST_SECOND    INT64_C(253402300799) /* 9999-12-31 23:59:59 */
 
 typedef union slot {
     int64_t i;
@@ -49,7 +51,7 @@ typedef struct builder {
     int scale;               /* declared decimals: the scale of the slots */
     slot *slots;
     uint64_t *valid; /* NULL until the first null */
-    uint64_t *ints;  /* inferred REAL columns: rows that held INTEGERs, so text renders them so */
+    uint64_t *ints;  /* inferred REAL columns: rows that still hold an INTEGER (as int64) */
     size_t nnull;
     dict *dict;
 } builder;
@@ -249,10 +251,8 @@ static int become_text(loader *L, builder *b, size_t row)
     for (size_t r = 0; r < row; r++) {
         if (!is_valid(b, r)) continue;
         char buf[64];
-        if (b->seen == SEEN_INT)
+        if (held_int(b, r))
             snprintf(buf, sizeof buf, "%lld", (long long)b->slots[r].i);
-        else if (held_int(b, r))
-            snprintf(buf, sizeof buf, "%lld", (long long)b->slots[r].f);
         else
             sqlite3_snprintf(sizeof buf, buf, "%!.15g", b->slots[r].f);
         if (intern(L, b, r, buf, strlen(buf))) return -1;
@@ -263,21 +263,18 @@ static int become_text(loader *L, builder *b, size_t row)
 
 static int take_inferred(loader *L, builder *b, int col, size_t row, int type)
 {
+    /*
+    ** A REAL column keeps its INTEGER rows as int64 (marked in ints) until the end: a
+    ** later TEXT renders them exactly, as SQLite would, which a double past 2^53 cannot.
+    */
     if (type == SQLITE_INTEGER && b->seen != SEEN_TEXT) {
         if (b->seen == SEEN_NOTHING) b->seen = SEEN_INT;
-        int64_t v = sqlite3_column_int64(L->stmt, col);
-        if (b->seen == SEEN_INT) {
-            b->slots[row].i = v;
-            return 0;
-        }
-        b->slots[row].f = (double)v;
-        return mark_int(L, b, row);
+        b->slots[row].i = sqlite3_column_int64(L->stmt, col);
+        return b->seen == SEEN_INT ? 0 : mark_int(L, b, row);
     }
     if (type == SQLITE_FLOAT && b->seen != SEEN_TEXT) {
-        for (size_t r = 0; b->seen == SEEN_INT && r < row; r++) {
+        for (size_t r = 0; b->seen == SEEN_INT && r < row; r++)
             if (is_valid(b, r) && mark_int(L, b, r)) return -1;
-            b->slots[r].f = (double)b->slots[r].i;
-        }
         b->seen = SEEN_FLOAT;
         b->slots[row].f = sqlite3_column_double(L->stmt, col);
         return 0;
@@ -305,7 +302,7 @@ static int does_not_fit(loader *L, builder *b, int col, size_t row)
 }
 
 /* Seconds since 1970 of a SQLite date value: text, unix seconds, or a Julian day number. */
-static int to_seconds(loader *L, int col, int type, int64_t *secs)
+static int parse_seconds(loader *L, int col, int type, int64_t *secs)
 {
     if (type == SQLITE_INTEGER) {
         *secs = sqlite3_column_int64(L->stmt, col);
@@ -326,6 +323,17 @@ static int to_seconds(loader *L, int col, int type, int64_t *secs)
         return 0;
     }
     return date_parse_timestamp(s, len, secs) ? -1 : 0;
+}
+
+/*
+** As parse_seconds, inside the years 0000..9999 that SQLite's date functions (and the
+** engine's date text) cover: unix seconds in milli- or microseconds would otherwise
+** load as dates tens of thousands of years away, or wrap around the int32 day range.
+*/
+static int to_seconds(loader *L, int col, int type, int64_t *secs)
+{
+    if (parse_seconds(L, col, type, secs)) return -1;
+    return *secs >= FIRST_SECOND && *secs <= LAST_SECOND ? 0 : -1;
 }
 
 /* Rescale an inferred-scale decimal column's earlier slots up to `scale`. */
@@ -515,6 +523,13 @@ static void compact(slot *slots, size_t n, col_type type)
     }
 }
 
+/* An inferred REAL column's INTEGER rows become doubles now that it stays numeric. */
+static void ints_to_doubles(builder *b, size_t n)
+{
+    for (size_t r = 0; r < n; r++)
+        if ((b->ints[r >> 6] >> (r & 63)) & 1) b->slots[r].f = (double)b->slots[r].i;
+}
+
 /* Hand each builder's arrays to a new table (the builders keep nothing). */
 static table *build_table(loader *L, const char *name)
 {
@@ -531,6 +546,7 @@ static table *build_table(loader *L, const char *name)
             return oom(L), NULL;
         }
         if (b->slots) {
+            if (type == COL_FLOAT64 && b->ints) ints_to_doubles(b, L->nrows);
             compact(b->slots, L->nrows, type);
             kpi_array_free(c->v.ptr);
             c->v.ptr = b->slots;

@@ -3,16 +3,18 @@
 */
 #include "table.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "kpi_alloc.h"
 
-static const char *const type_names[] = {"int", "float", "decimal", "date", "timestamp", "string",
-                                         "bool"};
+static const char *const type_names[] = {"int",       "float",  "decimal", "date",
+                                         "timestamp", "string", "bool"};
 
-static const size_t type_sizes[] = {sizeof(int64_t), sizeof(double),   sizeof(int64_t), sizeof(int32_t),
-                                    sizeof(int64_t), sizeof(uint32_t), sizeof(uint8_t)};
+_Static_assert(DECIMAL_MAX_SCALE <= 9, "table_type_parse reads decimal(N) with one digit");
+
+static const size_t type_sizes[] = {sizeof(int64_t), sizeof(double),  sizeof(int64_t),
+                                    sizeof(int32_t), sizeof(int64_t), sizeof(uint32_t),
+                                    sizeof(uint8_t)};
 
 const char *table_type_name(col_type t)
 {
@@ -28,18 +30,23 @@ int table_type_parse(const char *s, col_type *t, int *scale)
             return 0;
         }
     }
-    int digits, end = 0;
-    if (sscanf(s, "decimal(%d)%n", &digits, &end) == 1 && end > 0 && s[end] == '\0' &&
-        digits >= 0 && digits <= DECIMAL_MAX_SCALE) {
+    /* "decimal(N)", N one digit: sscanf's %d would take spaces and signs, and overflow. */
+    if (strncmp(s, "decimal(", 8) == 0 && s[8] >= '0' && s[8] <= '0' + DECIMAL_MAX_SCALE &&
+        s[9] == ')' && s[10] == '\0') {
         *t = COL_DECIMAL;
-        *scale = digits;
+        *scale = s[8] - '0';
         return 0;
     }
-    if (strcmp(s, "integer") == 0) *t = COL_INT64;
-    else if (strcmp(s, "number") == 0 || strcmp(s, "double") == 0) *t = COL_FLOAT64;
-    else if (strcmp(s, "text") == 0) *t = COL_STRING;
-    else if (strcmp(s, "boolean") == 0) *t = COL_BOOL;
-    else return -1;
+    if (strcmp(s, "integer") == 0)
+        *t = COL_INT64;
+    else if (strcmp(s, "number") == 0 || strcmp(s, "double") == 0)
+        *t = COL_FLOAT64;
+    else if (strcmp(s, "text") == 0)
+        *t = COL_STRING;
+    else if (strcmp(s, "boolean") == 0)
+        *t = COL_BOOL;
+    else
+        return -1;
     return 0;
 }
 
@@ -113,13 +120,16 @@ int column_set_null(column *c, size_t nrows, size_t i)
         c->valid[i >> 6] &= ~((uint64_t)1 << (i & 63));
         c->nnull++;
     }
+    /* Keep the invariant that a null slot holds zero: kernels may read it unmasked. */
+    memset((char *)c->v.ptr + i * type_sizes[c->type], 0, type_sizes[c->type]);
     return 0;
 }
 
 int64_t table_pow10(int scale)
 {
     int64_t p = 1;
-    while (scale-- > 0) p *= 10;
+    while (scale-- > 0)
+        p *= 10;
     return p;
 }
 
@@ -128,12 +138,18 @@ double column_number(const column *c, size_t i)
     if (!column_is_valid(c, i)) return 0;
     switch (c->type) {
     case COL_INT64:
-    case COL_TIMESTAMP: return (double)c->v.i64[i];
-    case COL_DECIMAL: return (double)c->v.i64[i] / (double)table_pow10(c->scale);
-    case COL_FLOAT64: return c->v.f64[i];
-    case COL_DATE: return c->v.date[i];
-    case COL_BOOL: return c->v.b[i];
-    case COL_STRING: return 0;
+    case COL_TIMESTAMP:
+        return (double)c->v.i64[i];
+    case COL_DECIMAL:
+        return (double)c->v.i64[i] / (double)table_pow10(c->scale);
+    case COL_FLOAT64:
+        return c->v.f64[i];
+    case COL_DATE:
+        return c->v.date[i];
+    case COL_BOOL:
+        return c->v.b[i];
+    case COL_STRING:
+        return 0;
     }
     return 0;
 }
@@ -149,7 +165,8 @@ size_t column_memory(const column *c, size_t nrows)
 size_t table_memory(const table *t)
 {
     size_t bytes = sizeof *t + t->ncols * sizeof *t->cols;
-    for (size_t i = 0; i < t->ncols; i++) bytes += column_memory(&t->cols[i], t->nrows);
+    for (size_t i = 0; i < t->ncols; i++)
+        bytes += column_memory(&t->cols[i], t->nrows);
     return bytes;
 }
 
@@ -157,18 +174,18 @@ int table_set_time(table *t, const char *name, kpi_error *err)
 {
     int ci = table_find(t, name);
     if (ci < 0)
-        return kpi_error_set(err, KPI_EUSAGE, NULL, 0, 0, "time column '%s' not found in '%s'", name,
-                             t->name);
+        return kpi_error_set(err, KPI_EUSAGE, NULL, 0, 0, "time column '%s' not found in '%s'",
+                             name, t->name);
     column *c = &t->cols[ci];
     if (c->type != COL_DATE && c->type != COL_TIMESTAMP)
         return kpi_error_set(err, KPI_EUSAGE, NULL, 0, 0,
-                             "time column '%s' of '%s' holds %s values, not dates or timestamps", name,
-                             t->name, table_type_name(c->type));
+                             "time column '%s' of '%s' holds %s values, not dates or timestamps",
+                             name, t->name, table_type_name(c->type));
     t->time_col = ci;
     int sorted = c->nnull == 0;
     for (size_t i = 1; sorted && i < t->nrows; i++)
-        sorted = c->type == COL_DATE ? c->v.date[i - 1] <= c->v.date[i]
-                                     : c->v.i64[i - 1] <= c->v.i64[i];
+        sorted =
+            c->type == COL_DATE ? c->v.date[i - 1] <= c->v.date[i] : c->v.i64[i - 1] <= c->v.i64[i];
     t->time_sorted = sorted;
     return 0;
 }
