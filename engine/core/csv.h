@@ -8,15 +8,27 @@
 ** bool (true/false/yes/no), int, decimal (at most DECIMAL_MAX_SCALE fraction digits),
 ** float, date (ISO, or the date format), timestamp (ISO), else string.
 ** An empty unquoted field is null; a quoted empty field "" is an empty string in a
-** string column and null elsewhere.
+** string column and null elsewhere. Empty values do not vote in inference; a column
+** with no values at all is a string column of nulls. Inference never fails on a value:
+** mixed kinds widen (int -> decimal -> float, date -> timestamp, otherwise string), an
+** integer too large for int64 makes the column float, and so does a decimal column whose
+** largest value would not fit int64 at the column's scale. Declared columns are checked:
+** a value that does not fit is an error. Quoted values are inferred like unquoted ones.
+** Blank lines (nothing between two line breaks) are skipped; with header = 0 the
+** columns are named c1, c2, ... A file with no records is a table with no columns; a
+** header alone gives 0 rows of string columns (or their declared types).
 **
 ** The file is mapped (mmap) and parsed in parallel chunks split at record boundaries
-** (correct with quoted newlines); per-chunk string dictionaries are merged.
+** (correct with quoted newlines); per-chunk string dictionaries are merged so that
+** codes follow the order of first appearance in the file, whatever the thread count:
+** the table is the same for any `threads`.
 **
 ** Errors name the file, the 1-based line and column (column in characters of that
 ** line) and say what is wrong: a ragged row ("expected 6 fields, found 5"), an
 ** unterminated quote, a value that does not fit its declared type, invalid UTF-8 in
-** text, a NUL byte, an unreadable file. The loader never returns a partial table.
+** text, a NUL byte, an unreadable file. The column is where the offending field (or,
+** for a record with too few fields, the record) starts. Of several errors, the first
+** in the file is reported. The loader never returns a partial table.
 */
 #ifndef KPI_CSV_H
 #define KPI_CSV_H
@@ -34,6 +46,8 @@ typedef struct csv_options {
     const column_decl *columns; /* declared types (by column name); others inferred */
     size_t ncolumns;
     int threads;               /* 0 (default) = one per online core */
+    size_t min_chunk;          /* least bytes per parallel chunk; 0 (default) = 1 MiB, so small
+                                  inputs use one thread. Tests set it low to split small inputs. */
 } csv_options;
 
 void csv_options_init(csv_options *o);
