@@ -1,0 +1,206 @@
+/*
+** dsl.h -- the rule-set language: the globals `ruleset`, `source`, `kpi`, `review`,
+** `require` and `extends` (DESIGN section 3) and the declarations they record.
+**
+**   ruleset { name, currency, locale, grain = "month", description }
+**   source "name" { csv = path | sqlite = path, query = sql | table = name, time = col,
+**                   delimiter, decimal, date_format, header, columns = { c = "decimal(2)" },
+**                   encoding = "utf-8", description }            -> a Table
+**   kpi "id" { title, unit, better = "higher" | "lower", minimum, target, owner, review,
+**              value = function(p, k), breakdown = function(p, k), description, due }
+**   review "name" { every = grain | campaigns = source, before, after, day, kpis = {ids},
+**                   title, description }
+**   require "x"        x.lua next to the calling file, else lib/x.lua beside it; run once
+**                      (cached by real path, like package.loaded); "a.b" is a/b.lua
+**   extends "base.lua" run the base rule set first (path relative to the calling file);
+**                      this file's declarations then override the base's by name
+**
+** Override rules (a name declared again): in the same file it is an error ("already
+** declared at file:line"). Declared by another file (a base reached through extends, or
+** a required file), it overrides: a kpi merges field by field over the earlier
+** definition (fields not given are kept; `false` removes an optional field) and keeps
+** its place in the order; a source keeps its number (so Tables captured earlier see it)
+** and its whole spec is replaced; a review is replaced; `ruleset` merges field by field.
+** KPIs keep declaration order. `extends` must come before any declaration of its file.
+**
+** Every unknown field is an error naming the closest known one ("kpi 'cac': unknown
+** field 'tagret' (did you mean 'target'?)"), reported at the declaration's file:line.
+** Source paths are relative to the data root (the rule set's folder, or --data DIR);
+** absolute paths and paths that leave the root (after resolving symbolic links) are
+** refused. Declarations are only allowed while the rule set loads.
+*/
+#ifndef KPI_DSL_H
+#define KPI_DSL_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "core/kpi_error.h"
+#include "core/period.h"
+#include "core/table.h"
+#include "model/report.h"
+
+typedef struct dsl_source {
+    char *name;
+    int id;             /* 1-based; stays when extends replaces the spec */
+    char *csv, *sqlite; /* the path as written (one of them) */
+    char *query, *table_name, *time, *date_format;
+    char *path; /* resolved below the root */
+    char delimiter, decimal;
+    int header;
+    column_decl *columns; /* names owned */
+    size_t ncolumns;
+    char *file; /* where declared */
+    int line;
+    table *t;   /* loaded on first use */
+    int failed; /* a load failed: the same error every time */
+    kpi_error error;
+} dsl_source;
+
+typedef struct dsl_kpi {
+    char *id;
+    char *title, *unit, *owner, *review, *description, *due; /* NULL when absent */
+    kpi_better better;
+    double minimum, target;
+    int value_ref, breakdown_ref; /* registry references; LUA_NOREF when absent */
+    char *file;                   /* where declared (the last declaration that touched it) */
+    int line;
+} dsl_kpi;
+
+typedef struct dsl_review {
+    char *name;
+    char *every, *campaigns, *title, *description; /* NULL when absent */
+    long before, after, day;
+    char **kpis;
+    size_t nkpis;
+    char *file;
+    int line;
+} dsl_review;
+
+/* A file the rule set ran (its own, a base, a required one). */
+typedef struct dsl_file {
+    char *path;   /* as shown in messages */
+    int declared; /* it declared something (extends must come first) */
+    int extended; /* it called extends */
+} dsl_file;
+
+typedef struct dsl {
+    char *file;       /* the rule set as given */
+    char *dir;        /* its folder ("." when the path has none) */
+    char *root_shown; /* the data root as given (--data DIR, or dir): source paths start with it */
+    char *root;       /* the data root's real path: no source may leave it */
+    char *name, *currency, *locale, *description;
+    period_grain grain;
+    char *ruleset_file; /* where `ruleset` was declared, NULL when it was not */
+    int ruleset_line;
+    dsl_source **sources;
+    size_t nsources;
+    dsl_kpi **kpis;
+    size_t nkpis;
+    dsl_review **reviews;
+    size_t nreviews;
+    int loading;     /* 1 while the rule set's files run: declarations are allowed */
+    dsl_file *files; /* files that declared something or called extends */
+    size_t nfiles;
+    int pending; /* a `kpi "x"` (or source, review) still waiting for its { ... } */
+    char pending_what[160];
+    char pending_file[512];
+    int pending_line;
+    int has_source_error;
+    kpi_error source_error; /* the first source that failed to load under Lua */
+    void *eval;             /* the evaluation in progress (eval.c), NULL otherwise */
+    unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
+} dsl;
+
+/* A new, empty rule set for file; data_dir NULL = file's folder. NULL + err. */
+dsl *dsl_new(const char *file, const char *data_dir, kpi_error *err);
+/* Free the declarations and loaded tables (after the Lua state is closed). */
+void dsl_free(dsl *d);
+/* Register the DSL's globals in the sandbox environment of L (protected mode). */
+void dsl_open(lua_State *L, dsl *d);
+/*
+** lua_CFunction: run the rule-set file d->file (d is sandbox_user(L)) and check the
+** result. Call it through lua_pcall with sandbox_msghandler.
+*/
+int dsl_run(lua_State *L);
+/* After dsl_run: the checks that need the whole rule set. 0 or -1 + err (KPI_ESCRIPT). */
+int dsl_check(dsl *d, kpi_error *err);
+
+/* The kpi with this id (index into d->kpis), or -1. */
+int dsl_kpi_index(const dsl *d, const char *id);
+
+/* ---- sources (dsl_source.c) ------------------------------------------------------------ */
+
+/* lua_CFunction behind `source "name"`: returns the declarer closure. */
+int dsl_source_decl(lua_State *L);
+/*
+** The table of source id (1-based), loading it on first use (the sandbox's clock is
+** paused meanwhile). NULL + err on failure: KPI_EDATA / KPI_EIO / KPI_ENOMEM from the
+** loader, positioned in the data file. L may be NULL (no Lua running).
+*/
+const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err);
+/* Free a source's declaration and table. */
+void dsl_source_free(dsl_source *s);
+/*
+** The path of rel below the data root, into out (root_shown/rel, as messages show it);
+** what names the declaration in messages ("source 'orders'"). 0, or -1 + err
+** (KPI_ESCRIPT) when rel is empty, absolute, too long, or leaves the root either by
+** its ".." parts or, when the file exists, through a symbolic link.
+*/
+int dsl_resolve_path(const dsl *d, const char *what, const char *rel, char *out, size_t size,
+                     kpi_error *err);
+
+/* ---- shared by the declaration files ------------------------------------------------------ */
+
+/* The file:line of the Lua code calling the running C function (level 1). */
+const char *dsl_caller(lua_State *L, int *line);
+/*
+** Check the declaration table at idx: every key a known field (a NULL-terminated list).
+** Raises "<what>: unknown field 'x' (did you mean 'y'?)".
+*/
+void dsl_check_fields(lua_State *L, int idx, const char *what, const char *const *fields);
+/*
+** Optional string field of the table at idx: 0 absent, 1 a string (*out), 2 false (an
+** override removing the field). Raises on another type.
+*/
+int dsl_opt_string(lua_State *L, int idx, const char *what, const char *field, const char **out);
+/*
+** The start of every declaration: raise unless declarations are allowed now, settle the
+** pending `kpi "x"` (what names it), and note that the calling file declared something.
+*/
+void dsl_declaring(lua_State *L, dsl *d, const char *what);
+/* The record of the file at path (added when new); raises on out of memory. */
+dsl_file *dsl_file_record(lua_State *L, dsl *d, const char *path);
+/* `kpi "x"` and the like: remember what waits for its { ... } (raises if one already waits). */
+void dsl_expect_body(lua_State *L, dsl *d, const char *what);
+/* Replace *slot with a copy of s (NULL clears it); raises on out of memory. */
+void dsl_set_string(lua_State *L, char **slot, const char *s);
+/* Grow an array by one element (zeroed); raises on out of memory. */
+void *dsl_grow(lua_State *L, void *array, size_t n, size_t elem);
+/* Raise "what is already declared at file:line" when the calling file is file. */
+void dsl_check_redeclared(lua_State *L, const char *what, const char *file, int line);
+/* Parse a grain name (not "range") or raise with a suggestion. */
+int dsl_parse_grain(lua_State *L, const char *what, const char *s, period_grain *g);
+
+/* ---- reviews (dsl_review.c) ------------------------------------------------------------ */
+
+/* The declarer closure `review "name"` returns (upvalue 1: the name). */
+int dsl_review_declarer(lua_State *L);
+void dsl_review_free(dsl_review *r);
+/* Reviews name declared KPIs and sources; KPIs name declared reviews. 0 or -1 + err. */
+int dsl_review_check(const dsl *d, kpi_error *err);
+
+/* ---- files (dsl_file.c) ------------------------------------------------------------------ */
+
+/* The globals `require` and `extends`. */
+int dsl_require(lua_State *L);
+int dsl_extends(lua_State *L);
+/*
+** Read and run the rule-set file at path (as shown in messages) in the sandbox; its
+** first result stays on the stack. Raises on a missing file, a syntax error or the
+** file's own error.
+*/
+void dsl_run_file(lua_State *L, dsl *d, const char *path);
+
+#endif

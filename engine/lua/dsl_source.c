@@ -1,0 +1,402 @@
+/*
+** dsl_source.c -- `source "name" { ... }`: declaring a CSV or SQLite source, keeping
+** its path inside the data root, and loading it on first use.
+**
+** A source is loaded by dsl_source_table() the first time a KPI (or the default period)
+** needs it: csv_load or sqlsrc_load, then the time column: text is converted with
+** date_convert_column (ISO, or the source's date_format) and table_set_time chooses it.
+** A failed load is remembered, so every later use reports the same error.
+*/
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <lauxlib.h>
+
+#include "core/csv.h"
+#include "core/date.h"
+#include "core/kpi_alloc.h"
+#include "core/sqlsrc.h"
+#include "dsl.h"
+#include "lkpi.h"
+#include "sandbox.h"
+#include "suggest.h"
+
+static const char *const source_fields[] = {
+    "csv",         "sqlite", "query",   "table",    "time",        "delimiter", "decimal",
+    "date_format", "header", "columns", "encoding", "description", NULL};
+
+enum {
+    ST_CSV,
+    ST_SQLITE,
+    ST_QUERY,
+    ST_TABLE,
+    ST_TIME,
+    ST_DELIMITER,
+    ST_DECIMAL,
+    ST_DATE_FORMAT,
+    ST_ENCODING,
+    ST_DESCRIPTION,
+    ST_N
+};
+
+/* The fields of one source declaration, checked but not yet committed. */
+typedef struct source_decl {
+    const char *text[ST_N];
+    int header; /* -1 absent */
+    size_t ncolumns;
+    char path[PATH_MAX];
+} source_decl;
+
+/* ---- paths ------------------------------------------------------------------------------- */
+
+static int outside(const dsl *d, const char *what, const char *rel, kpi_error *err)
+{
+    return kpi_error_set(err, KPI_ESCRIPT, NULL, 0, 0,
+                         "%s: path '%s' is outside the data folder %s", what, rel, d->root);
+}
+
+/* Whether the ".." parts of rel climb above its start. */
+static int climbs_out(const char *rel)
+{
+    long depth = 0;
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            if (--depth < 0) return 1;
+        } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+            depth++;
+        }
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return 0;
+}
+
+int dsl_resolve_path(const dsl *d, const char *what, const char *rel, char *out, size_t size,
+                     kpi_error *err)
+{
+    if (!rel[0]) return kpi_error_set(err, KPI_ESCRIPT, NULL, 0, 0, "%s: the path is empty", what);
+    if (rel[0] == '/')
+        return kpi_error_set(err, KPI_ESCRIPT, NULL, 0, 0,
+                             "%s: path '%s' is absolute; give it relative to the data folder %s",
+                             what, rel, d->root);
+    if (climbs_out(rel)) return outside(d, what, rel, err);
+    int n = strcmp(d->root_shown, ".") == 0 ? snprintf(out, size, "%s", rel)
+                                            : snprintf(out, size, "%s/%s", d->root_shown, rel);
+    if (n < 0 || (size_t)n >= size)
+        return kpi_error_set(err, KPI_ESCRIPT, NULL, 0, 0, "%s: path '%s' is too long", what, rel);
+    char *real = realpath(out, NULL); /* only when the file exists: it may follow symlinks */
+    if (!real) return 0;
+    size_t len = strlen(d->root);
+    int inside = strcmp(d->root, "/") == 0 ||
+                 (strncmp(real, d->root, len) == 0 && (real[len] == '/' || real[len] == '\0'));
+    free(real);
+    return inside ? 0 : outside(d, what, rel, err);
+}
+
+/* ---- reading the declaration --------------------------------------------------------------- */
+
+static int parse_type(lua_State *L, const char *what, const char *col, const char *type,
+                      column_decl *out)
+{
+    static const char *const types[] = {"int",       "float",  "decimal", "date",
+                                        "timestamp", "string", "bool",    NULL};
+    if (table_type_parse(type, &out->type, &out->scale) == 0) return 0;
+    suggest s;
+    suggest_init(&s, type);
+    for (const char *const *t = types; *t; t++)
+        suggest_add(&s, *t);
+    if (suggest_result(&s))
+        return luaL_error(L, "%s: column '%s': unknown type '%s' (did you mean '%s'?)", what, col,
+                          type, suggest_result(&s));
+    return luaL_error(L,
+                      "%s: column '%s': unknown type '%s' (int, float, decimal, decimal(2), date, "
+                      "timestamp, string or bool)",
+                      what, col, type);
+}
+
+/* columns = { name = "type", ... }: check every entry; returns how many. */
+static size_t read_columns(lua_State *L, const char *what)
+{
+    int t = lua_getfield(L, 1, "columns");
+    size_t n = 0;
+    if (t == LUA_TTABLE) {
+        for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1)) {
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "%s: columns are written name = \"type\"", what);
+            column_decl c;
+            parse_type(L, what, lua_tostring(L, -2), lua_tostring(L, -1), &c);
+            n++;
+        }
+    } else if (t != LUA_TNIL) {
+        luaL_error(L, "%s: columns must be a table { name = \"type\" }, got %s", what,
+                   l_kpi_typename(L, -1));
+    }
+    lua_pop(L, 1); /* pop columns */
+    return n;
+}
+
+static void check_csv_options(lua_State *L, const char *what, const source_decl *c)
+{
+    const char *delim = c->text[ST_DELIMITER], *dec = c->text[ST_DECIMAL];
+    if (delim && (strlen(delim) != 1 || strchr("\"\r\n", delim[0])))
+        luaL_error(L, "%s: delimiter must be one character (such as \",\", \";\" or \"\\t\")",
+                   what);
+    if (dec && strcmp(dec, ".") != 0 && strcmp(dec, ",") != 0)
+        luaL_error(L, "%s: decimal must be \".\" or \",\"", what);
+    if ((delim ? delim[0] : ',') == (dec ? dec[0] : '.'))
+        luaL_error(L, "%s: the delimiter and the decimal mark must differ", what);
+}
+
+static void read_source(lua_State *L, dsl *d, const char *what, source_decl *c)
+{
+    static const char *const names[ST_N] = {"csv",      "sqlite",     "query",   "table",
+                                            "time",     "delimiter",  "decimal", "date_format",
+                                            "encoding", "description"};
+    for (int i = 0; i < ST_N; i++) {
+        c->text[i] = NULL;
+        if (dsl_opt_string(L, 1, what, names[i], &c->text[i]) == 2)
+            luaL_error(L, "%s: field '%s' must be a string", what, names[i]);
+    }
+    int t = lua_getfield(L, 1, "header");
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        luaL_error(L, "%s: field 'header' must be true or false", what);
+    c->header = t == LUA_TNIL ? -1 : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    const char *csv = c->text[ST_CSV], *db = c->text[ST_SQLITE];
+    if (!csv == !db)
+        luaL_error(L, "%s: give either csv = \"file.csv\" or sqlite = \"file.db\"", what);
+    if (csv && (c->text[ST_QUERY] || c->text[ST_TABLE]))
+        luaL_error(L, "%s: query and table only apply to sqlite sources", what);
+    if (db && !c->text[ST_QUERY] == !c->text[ST_TABLE])
+        luaL_error(L, "%s: give either query = \"SELECT ...\" or table = \"name\"", what);
+    if (db && (c->text[ST_DELIMITER] || c->text[ST_DECIMAL] || c->header >= 0))
+        luaL_error(L, "%s: delimiter, decimal and header only apply to csv sources", what);
+    if (csv) check_csv_options(L, what, c);
+    const char *enc = c->text[ST_ENCODING];
+    if (enc && strcasecmp(enc, "utf-8") != 0 && strcasecmp(enc, "utf8") != 0)
+        luaL_error(L, "%s: encoding '%s' is not supported (only utf-8)", what, enc);
+    c->ncolumns = read_columns(L, what);
+    kpi_error err;
+    if (dsl_resolve_path(d, what, csv ? csv : db, c->path, sizeof c->path, &err) != 0)
+        luaL_error(L, "%s", err.message);
+}
+
+/* ---- committing ---------------------------------------------------------------------------- */
+
+/* Drop a source's spec and table, keeping its name and number. */
+static void clear_spec(dsl_source *s)
+{
+    char **texts[] = {&s->csv,  &s->sqlite,      &s->query, &s->table_name,
+                      &s->time, &s->date_format, &s->path,  &s->file};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        kpi_free(*texts[i]);
+        *texts[i] = NULL;
+    }
+    for (size_t i = 0; i < s->ncolumns; i++)
+        kpi_free((char *)s->columns[i].name);
+    kpi_free(s->columns);
+    s->columns = NULL;
+    s->ncolumns = 0;
+    table_free(s->t);
+    s->t = NULL;
+    s->failed = 0;
+}
+
+void dsl_source_free(dsl_source *s)
+{
+    if (!s) return;
+    clear_spec(s);
+    kpi_free(s->name);
+    kpi_free(s);
+}
+
+static void commit_columns(lua_State *L, dsl_source *s, size_t n)
+{
+    if (n == 0) return;
+    if (!(s->columns = kpi_calloc(n, sizeof *s->columns))) luaL_error(L, "out of memory");
+    lua_getfield(L, 1, "columns");
+    for (lua_pushnil(L); lua_next(L, -2) && s->ncolumns < n; lua_pop(L, 1)) {
+        column_decl *c = &s->columns[s->ncolumns];
+        table_type_parse(lua_tostring(L, -1), &c->type, &c->scale);
+        char *name = NULL;
+        dsl_set_string(L, &name, lua_tostring(L, -2));
+        c->name = name;
+        s->ncolumns++;
+    }
+    lua_pop(L, 1); /* pop columns */
+}
+
+static void commit_source(lua_State *L, dsl_source *s, const source_decl *c)
+{
+    dsl_set_string(L, &s->csv, c->text[ST_CSV]);
+    dsl_set_string(L, &s->sqlite, c->text[ST_SQLITE]);
+    dsl_set_string(L, &s->query, c->text[ST_QUERY]);
+    dsl_set_string(L, &s->table_name, c->text[ST_TABLE]);
+    dsl_set_string(L, &s->time, c->text[ST_TIME]);
+    dsl_set_string(L, &s->date_format, c->text[ST_DATE_FORMAT]);
+    dsl_set_string(L, &s->path, c->path);
+    s->delimiter = c->text[ST_DELIMITER] ? c->text[ST_DELIMITER][0] : ',';
+    s->decimal = c->text[ST_DECIMAL] ? c->text[ST_DECIMAL][0] : '.';
+    s->header = c->header != 0;
+    commit_columns(L, s, c->ncolumns);
+    int line;
+    dsl_set_string(L, &s->file, dsl_caller(L, &line));
+    s->line = line;
+}
+
+static dsl_source *find_source(const dsl *d, const char *name)
+{
+    for (size_t i = 0; i < d->nsources; i++)
+        if (strcmp(d->sources[i]->name, name) == 0) return d->sources[i];
+    return NULL;
+}
+
+static int source_declarer(lua_State *L)
+{
+    dsl *d = sandbox_user(L);
+    const char *name = lua_tostring(L, lua_upvalueindex(1));
+    char what[160];
+    snprintf(what, sizeof what, "source '%s'", name);
+    dsl_declaring(L, d, what);
+    if (!lua_istable(L, 1))
+        luaL_error(L, "%s: expected a table: source \"%s\" { csv = ... }", what, name);
+    dsl_check_fields(L, 1, what, source_fields);
+    dsl_source *s = find_source(d, name);
+    if (s) dsl_check_redeclared(L, what, s->file, s->line);
+    source_decl *c = lua_newuserdatauv(L, sizeof *c, 0); /* too big for the C stack frame */
+    read_source(L, d, what, c);
+    if (s) {
+        clear_spec(s);
+        l_view_cache_clear(L); /* cached views hold rows of the old table */
+    } else {
+        d->sources = dsl_grow(L, d->sources, d->nsources, sizeof *d->sources);
+        if (!(s = kpi_calloc(1, sizeof *s))) luaL_error(L, "out of memory");
+        d->sources[d->nsources++] = s;
+        s->id = (int)d->nsources;
+        dsl_set_string(L, &s->name, name);
+        sandbox_add_name(L, name);
+    }
+    commit_source(L, s, c);
+    l_table_push(L, s->id);
+    return 1;
+}
+
+int dsl_source_decl(lua_State *L)
+{
+    if (lua_type(L, 1) != LUA_TSTRING || lua_rawlen(L, 1) == 0 || lua_rawlen(L, 1) > 120)
+        luaL_error(L, "source: expected a name: source \"name\" { csv = ... }");
+    char what[160];
+    snprintf(what, sizeof what, "source '%s'", lua_tostring(L, 1));
+    dsl_expect_body(L, sandbox_user(L), what);
+    lua_settop(L, 1);
+    lua_pushcclosure(L, source_declarer, 1);
+    return 1;
+}
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+/* Put "source 'x': " before err's message and its path when the loader gave none. */
+static void name_error(const dsl_source *s, kpi_error *err)
+{
+    kpi_error was = *err;
+    kpi_error_set(err, was.kind, was.file[0] ? was.file : s->path, was.line, was.column,
+                  "source '%s': %s", s->name, was.message);
+}
+
+static int missing_time_column(const dsl_source *s, const table *t, kpi_error *err)
+{
+    suggest sg;
+    suggest_init(&sg, s->time);
+    for (size_t i = 0; i < t->ncols; i++)
+        suggest_add(&sg, t->cols[i].name);
+    char hint[200] = "";
+    if (suggest_result(&sg))
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", suggest_result(&sg));
+    return kpi_error_set(err, KPI_ESCRIPT, s->file, s->line, 0,
+                         "source '%s': time column '%s' is not in %s%s", s->name, s->time, s->path,
+                         hint);
+}
+
+/* Convert a text time column and choose it. */
+static int set_time(const dsl_source *s, table *t, kpi_error *err)
+{
+    int col = table_find(t, s->time);
+    if (col < 0) return missing_time_column(s, t, err);
+    if (t->cols[col].type == COL_STRING && date_convert_column(t, col, s->date_format, err) != 0) {
+        kpi_error was = *err;
+        if (s->csv) /* the row's line, assuming no quoted newlines before it */
+            return kpi_error_set(err, KPI_EDATA, s->path, was.line + (s->header ? 1 : 0), 0,
+                                 "source '%s': time column '%s': %s", s->name, s->time,
+                                 was.message);
+        return kpi_error_set(err, KPI_EDATA, s->path, 0, 0,
+                             "source '%s': time column '%s', result row %ld: %s", s->name, s->time,
+                             was.line, was.message);
+    }
+    if (table_set_time(t, s->time, err) != 0) {
+        err->kind = KPI_EDATA;
+        name_error(s, err);
+        return -1;
+    }
+    return 0;
+}
+
+static table *load(const dsl_source *s, kpi_error *err)
+{
+    table *t;
+    if (s->csv) {
+        csv_options o;
+        csv_options_init(&o);
+        o.delimiter = s->delimiter;
+        o.decimal = s->decimal;
+        o.date_format = s->date_format;
+        o.header = s->header;
+        o.columns = s->columns;
+        o.ncolumns = s->ncolumns;
+        t = csv_load(s->path, s->name, &o, err);
+    } else {
+        sqlsrc_options o;
+        sqlsrc_options_init(&o);
+        o.query = s->query;
+        o.table = s->table_name;
+        o.date_format = s->date_format;
+        o.columns = s->columns;
+        o.ncolumns = s->ncolumns;
+        t = sqlsrc_load(s->path, s->name, &o, err);
+    }
+    if (!t) {
+        name_error(s, err);
+        return NULL;
+    }
+    if (s->time && set_time(s, t, err) != 0) {
+        table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err)
+{
+    if (id < 1 || (size_t)id > d->nsources)
+        return kpi_error_set(err, KPI_EUSAGE, NULL, 0, 0, "no source number %d", id), NULL;
+    dsl_source *s = d->sources[id - 1];
+    if (s->t) return s->t;
+    if (s->failed) {
+        *err = s->error;
+        return NULL;
+    }
+    kpi_error_clear(err);
+    if (L) sandbox_pause(L); /* loading data is not the script's time */
+    s->t = load(s, err);
+    if (L) sandbox_resume(L);
+    if (!s->t) {
+        s->failed = 1;
+        s->error = *err;
+    }
+    return s->t;
+}

@@ -1,0 +1,45 @@
+/*
+** eval.h -- computing a rule set's KPIs for one period.
+**
+** Every KPI's value(p, k) runs under its own lua_pcall; `k` is a read-only table whose
+** __index computes another KPI for the same period on demand, once (memoized), so
+** KPIs are computed in the order their dependencies need; a KPI reached again while it
+** is being computed is a cycle ("cycle between KPIs: cac -> ltv -> cac"). Then each
+** KPI's previous value (value(p:prev(), k) with the previous period's own `k`), the
+** change (value - previous) / |previous| (none when previous is 0 or missing), the
+** status (status_grade), and the breakdown for p.
+**
+** No data (has_value 0, with the reason) and not an error:
+**   value() returns nil                       "value is nil"
+**   a NaN                                      "division by zero or NaN"
+**   an infinity                                "division by zero (the value is infinite)"
+**   value() raises one of Lua's missing-value errors: arithmetic on nil, comparing
+**   with nil, integer division or modulo by zero (1 // 0, 1 % 0); the reason is Lua's message
+**   ("attempt to perform arithmetic on a nil value (field 'new_customers')").
+** A KPI that is no data reads as nil through k. Every other error stops the
+** evaluation: KPI_ESCRIPT naming the KPI and the user's file:line (a value that is
+** not a number or nil, a cycle, an unknown KPI in k, a limit hit), or the source's
+** KPI_EDATA / KPI_EIO when a source failed to load.
+**
+** A breakdown may return a Series, a table { key = number } or nil; its entries are
+** graded with the KPI's levels; NaN or infinite entries have no value. A breakdown
+** that raises a missing-value error has no entries.
+*/
+#ifndef KPI_EVAL_H
+#define KPI_EVAL_H
+
+#include <lua.h>
+
+#include "core/kpi_error.h"
+#include "core/period.h"
+#include "dsl.h"
+#include "model/report.h"
+
+/*
+** Evaluate every KPI of d for p into *out (which it initialises; report_free it).
+** L is the sandbox's state, with limits running (sandbox_begin). 0, or -1 + err and
+** an empty *out.
+*/
+int eval_report(lua_State *L, dsl *d, period p, report *out, kpi_error *err);
+
+#endif
