@@ -1,0 +1,101 @@
+/*
+** render_json.c -- the report as the JSON document of DESIGN section 4; see render.h.
+**
+** The key order is part of the contract (people diff these files and scripts read
+** them), so every object is written field by field here, never from a generic map.
+*/
+#include "out/render.h"
+
+#include "core/date.h"
+#include "core/period.h"
+#include "out/textfmt.h"
+
+/* A string that is NULL or empty is null: "the KPI has none". */
+static void json_optional_string(textbuf *b, const char *s)
+{
+    text_json_string(b, s && s[0] ? s : NULL);
+}
+
+static void json_period(textbuf *b, period p)
+{
+    char label[64], start[16], end[16];
+    date_format_iso(p.start, start);
+    date_format_iso(p.stop - 1, end); /* stop is exclusive; "end" is the last day inside */
+    textbuf_puts(b, "{\"grain\": ");
+    text_json_string(b, period_grain_name(p.grain));
+    textbuf_puts(b, ", \"label\": ");
+    text_json_string(b, period_label(p, label, sizeof label));
+    textbuf_puts(b, ", \"start\": ");
+    text_json_string(b, start);
+    textbuf_puts(b, ", \"end\": ");
+    text_json_string(b, end);
+    textbuf_puts(b, "}");
+}
+
+static void json_breakdown(textbuf *b, const kpi_result *k)
+{
+    textbuf_puts(b, "[");
+    for (size_t i = 0; i < k->nitems; i++) {
+        const breakdown_item *item = &k->items[i];
+        textbuf_puts(b, i ? ", {\"key\": " : "{\"key\": ");
+        text_json_string(b, item->key);
+        textbuf_puts(b, ", \"value\": ");
+        text_json_number(b, item->has_value, item->value);
+        textbuf_puts(b, ", \"status\": ");
+        text_json_string(b, status_name(item->status));
+        textbuf_puts(b, "}");
+    }
+    textbuf_puts(b, "]");
+}
+
+static void json_kpi(textbuf *b, const kpi_result *k)
+{
+    textbuf_puts(b, "{\"id\": ");
+    text_json_string(b, k->id);
+    textbuf_puts(b, ", \"title\": ");
+    text_json_string(b, k->title ? k->title : k->id);
+    textbuf_puts(b, ", \"unit\": ");
+    text_json_string(b, k->unit ? k->unit : "");
+    textbuf_puts(b, ", \"better\": ");
+    text_json_string(b, better_name(k->better));
+    textbuf_puts(b, ", \"value\": ");
+    text_json_number(b, k->has_value, k->value);
+    textbuf_puts(b, ", \"minimum\": ");
+    text_json_number(b, 1, k->minimum);
+    textbuf_puts(b, ", \"target\": ");
+    text_json_number(b, 1, k->target);
+    textbuf_puts(b, ", \"status\": ");
+    text_json_string(b, status_name(k->status));
+    textbuf_puts(b, ", \"previous\": ");
+    text_json_number(b, k->has_previous, k->previous);
+    textbuf_puts(b, ", \"change\": ");
+    text_json_number(b, k->has_change, k->change);
+    textbuf_puts(b, ", \"breakdown\": ");
+    json_breakdown(b, k);
+    textbuf_puts(b, ", \"owner\": ");
+    json_optional_string(b, k->owner);
+    textbuf_puts(b, ", \"review\": ");
+    json_optional_string(b, k->review);
+    textbuf_puts(b, ", \"reason\": ");
+    json_optional_string(b, k->has_value ? NULL : k->reason);
+    textbuf_puts(b, "}");
+}
+
+char *render_json(const report *r, size_t *len)
+{
+    textbuf b;
+    textbuf_init(&b);
+    textbuf_puts(&b, "{\"ruleset\": ");
+    text_json_string(&b, r->ruleset ? r->ruleset : "");
+    textbuf_puts(&b, ", \"file\": ");
+    text_json_string(&b, r->file ? r->file : "");
+    textbuf_puts(&b, ",\n \"period\": ");
+    json_period(&b, r->period);
+    textbuf_puts(&b, ",\n \"kpis\": [");
+    for (size_t i = 0; i < r->nkpis; i++) {
+        textbuf_puts(&b, i ? ",\n  " : "\n  ");
+        json_kpi(&b, &r->kpis[i]);
+    }
+    textbuf_puts(&b, r->nkpis ? "\n ]}\n" : "]}\n");
+    return textbuf_finish(&b, len);
+}

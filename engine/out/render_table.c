@@ -1,0 +1,253 @@
+/*
+** render_table.c -- the report as an aligned text table; see render.h.
+**
+** Two passes: first every cell is formatted into a row array (so column widths are
+** known), then rows are written with padding computed from display widths, not
+** bytes, so titles in Vietnamese or Japanese line up. Colour codes wrap a cell
+** after its padding is computed and never replace the status words.
+*/
+#include "out/render.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/kpi_alloc.h"
+#include "core/period.h"
+#include "out/textfmt.h"
+
+enum { RC_KPI, RC_VALUE, RC_MINIMUM, RC_TARGET, RC_STATUS, RC_PREVIOUS, RC_CHANGE, RC_COUNT };
+
+static const char *const headings[RC_COUNT] = {"KPI",    "Value",    "Minimum", "Target",
+                                               "Status", "Previous", "Change"};
+
+#define CELL_SIZE 160
+#define MISSING   "–" /* a cell that has no value */
+#define ANSI_BOLD "\x1b[1m"
+#define ANSI_OFF  "\x1b[0m"
+
+typedef struct row {
+    const char *label;  /* the KPI title or breakdown key (borrowed from the report) */
+    int is_item;        /* a breakdown item: indented, fewer columns */
+    const char *reason; /* no data: why, printed on its own line under the row */
+    int has_status;     /* the header row has none */
+    kpi_status status;
+    char cell[RC_COUNT][CELL_SIZE]; /* RC_VALUE .. RC_CHANGE; RC_KPI and RC_STATUS unused */
+} row;
+
+const char *render_status_symbol(kpi_status s)
+{
+    switch (s) {
+    case STATUS_MET_TARGET:
+        return "✔";
+    case STATUS_MET_MINIMUM:
+        return "●";
+    case STATUS_BELOW_MINIMUM:
+        return "✖";
+    case STATUS_NO_DATA:
+        break;
+    }
+    return "–";
+}
+
+const char *render_status_words(kpi_status s)
+{
+    switch (s) {
+    case STATUS_MET_TARGET:
+        return "met target";
+    case STATUS_MET_MINIMUM:
+        return "met minimum";
+    case STATUS_BELOW_MINIMUM:
+        return "below minimum";
+    case STATUS_NO_DATA:
+        break;
+    }
+    return "no data";
+}
+
+static const char *status_color(kpi_status s)
+{
+    switch (s) {
+    case STATUS_MET_TARGET:
+        return "\x1b[32m";
+    case STATUS_MET_MINIMUM:
+        return "\x1b[33m";
+    case STATUS_BELOW_MINIMUM:
+        return "\x1b[31m";
+    case STATUS_NO_DATA:
+        break;
+    }
+    return "\x1b[2m";
+}
+
+static void format_value(char *cell, int has, double v, const kpi_result *k, const report *r)
+{
+    if (has && isfinite(v))
+        text_unit_value(v, k->unit, r->currency, cell, CELL_SIZE);
+    else
+        strcpy(cell, MISSING);
+}
+
+static void fill_kpi_row(row *w, const kpi_result *k, const report *r)
+{
+    w->label = k->title && k->title[0] ? k->title : k->id ? k->id : "";
+    w->has_status = 1;
+    w->status = k->status;
+    w->reason = k->status == STATUS_NO_DATA && k->reason && k->reason[0] ? k->reason : NULL;
+    format_value(w->cell[RC_VALUE], k->has_value, k->value, k, r);
+    format_value(w->cell[RC_MINIMUM], !isnan(k->minimum), k->minimum, k, r);
+    format_value(w->cell[RC_TARGET], !isnan(k->target), k->target, k, r);
+    format_value(w->cell[RC_PREVIOUS], k->has_previous, k->previous, k, r);
+    if (k->has_change && isfinite(k->change))
+        text_change(k->change, w->cell[RC_CHANGE], CELL_SIZE);
+    else
+        strcpy(w->cell[RC_CHANGE], MISSING);
+}
+
+/* Rows for every KPI and breakdown item; NULL when out of memory. */
+static row *build_rows(const report *r, size_t *nrows)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nkpis; i++)
+        n += 1 + r->kpis[i].nitems;
+    row *rows = kpi_calloc(n ? n : 1, sizeof *rows);
+    if (!rows) return NULL;
+    size_t at = 0;
+    for (size_t i = 0; i < r->nkpis; i++) {
+        const kpi_result *k = &r->kpis[i];
+        fill_kpi_row(&rows[at++], k, r);
+        for (size_t j = 0; j < k->nitems; j++) {
+            row *w = &rows[at++];
+            w->label = k->items[j].key ? k->items[j].key : "";
+            w->is_item = 1;
+            w->has_status = 1;
+            w->status = k->items[j].status;
+            format_value(w->cell[RC_VALUE], k->items[j].has_value, k->items[j].value, k, r);
+        }
+    }
+    *nrows = n;
+    return rows;
+}
+
+/* The text of a cell and its display width. */
+static const char *cell_text(const row *w, int c, size_t *width)
+{
+    const char *text;
+    if (!w->has_status)
+        text = headings[c];
+    else if (c == RC_KPI)
+        text = w->label;
+    else if (c == RC_STATUS)
+        text = NULL;
+    else
+        text = w->cell[c];
+    if (text) {
+        *width = text_width(text, strlen(text)) + (c == RC_KPI && w->is_item ? 2 : 0);
+        return text;
+    }
+    const char *words = render_status_words(w->status);
+    *width = text_width(render_status_symbol(w->status), strlen(render_status_symbol(w->status))) +
+             1 + strlen(words);
+    return words;
+}
+
+static void put_cell(textbuf *b, const row *w, int c, size_t col_width, int color)
+{
+    size_t width;
+    const char *text = cell_text(w, c, &width);
+    size_t pad = col_width > width ? col_width - width : 0;
+    int left = c == RC_KPI || c == RC_STATUS;
+    if (!left) textbuf_repeat(b, ' ', pad);
+    if (c == RC_KPI && w->has_status && w->is_item) textbuf_puts(b, "  ");
+    if (c == RC_STATUS && w->has_status) {
+        if (color) textbuf_puts(b, status_color(w->status));
+        textbuf_printf(b, "%s %s", render_status_symbol(w->status), text);
+        if (color) textbuf_puts(b, ANSI_OFF);
+    } else {
+        textbuf_puts(b, text);
+    }
+    if (left) textbuf_repeat(b, ' ', pad);
+}
+
+/* Drop the spaces a left-aligned last cell padded with. */
+static void end_line(textbuf *b)
+{
+    while (!b->failed && b->len > 0 && b->data[b->len - 1] == ' ')
+        b->data[--b->len] = '\0';
+    textbuf_puts(b, "\n");
+}
+
+static void put_row(textbuf *b, const row *w, const size_t *widths, int color)
+{
+    int bold = color && !w->has_status;
+    if (bold) textbuf_puts(b, ANSI_BOLD);
+    for (int c = 0; c < RC_COUNT; c++) {
+        if (c) textbuf_puts(b, "  ");
+        put_cell(b, w, c, widths[c], color);
+    }
+    if (bold) textbuf_puts(b, ANSI_OFF);
+    end_line(b);
+    if (w->reason) textbuf_printf(b, "  ↳ %s\n", w->reason);
+}
+
+static void put_header(textbuf *b, const report *r, int color)
+{
+    char label[64], start[16], end[16];
+    date_format_iso(r->period.start, start);
+    date_format_iso(r->period.stop - 1, end);
+    period_label(r->period, label, sizeof label);
+    if (color) textbuf_puts(b, ANSI_BOLD);
+    textbuf_puts(b, r->ruleset && r->ruleset[0] ? r->ruleset : "(unnamed rule set)");
+    if (color) textbuf_puts(b, ANSI_OFF);
+    textbuf_printf(b, " · %s · %s (%s to %s)\n\n", r->file ? r->file : "", label, start, end);
+}
+
+static void put_counts(textbuf *b, const report *r)
+{
+    size_t count[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < r->nkpis; i++)
+        count[r->kpis[i].status & 3]++;
+    textbuf_printf(b,
+                   "\n%zu KPI%s: %zu met target, %zu met minimum, %zu below minimum, %zu no data\n",
+                   r->nkpis, r->nkpis == 1 ? "" : "s", count[STATUS_MET_TARGET],
+                   count[STATUS_MET_MINIMUM], count[STATUS_BELOW_MINIMUM], count[STATUS_NO_DATA]);
+}
+
+char *render_table(const report *r, const render_options *o, size_t *len)
+{
+    int color = o && o->color;
+    textbuf b;
+    textbuf_init(&b);
+    put_header(&b, r, color);
+    if (r->nkpis == 0) {
+        textbuf_puts(&b, "No KPIs in this rule set.\n");
+        return textbuf_finish(&b, len);
+    }
+    size_t nrows;
+    row *rows = build_rows(r, &nrows);
+    if (!rows) {
+        textbuf_free(&b);
+        return NULL;
+    }
+    row heading = {0};
+    size_t widths[RC_COUNT];
+    for (int c = 0; c < RC_COUNT; c++) {
+        cell_text(&heading, c, &widths[c]);
+        for (size_t i = 0; i < nrows; i++) {
+            size_t w;
+            cell_text(&rows[i], c, &w);
+            if (w > widths[c]) widths[c] = w;
+        }
+    }
+    put_row(&b, &heading, widths, color);
+    for (int c = 0; c < RC_COUNT; c++) {
+        if (c) textbuf_puts(&b, "  ");
+        textbuf_repeat(&b, '-', widths[c]);
+    }
+    textbuf_puts(&b, "\n");
+    for (size_t i = 0; i < nrows; i++)
+        put_row(&b, &rows[i], widths, color);
+    put_counts(&b, r);
+    kpi_free(rows);
+    return textbuf_finish(&b, len);
+}
