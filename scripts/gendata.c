@@ -207,7 +207,9 @@ void day_text(int day, char *buf)
 {
     int y, m, d;
     civil_from_days(cal_first() + day, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+    /* The generator stays within 2023..2030, so every field fits its width. */
+    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
 }
 
 int32_t cal_first(void)
