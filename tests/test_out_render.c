@@ -272,7 +272,7 @@ static void test_table_colours_only_when_asked_and_keeps_the_words(void **state)
     (void)state;
     report r;
     retail_report(&r);
-    render_options on = {1}, off = {0};
+    render_options on = {.color = 1}, off = {.color = 0};
     char *plain = render_table(&r, &off, NULL);
     char *colored = render_table(&r, &on, NULL);
     assert_null(strchr(plain, '\x1b'));

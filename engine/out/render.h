@@ -34,7 +34,15 @@
 
 typedef struct render_options {
     int color; /* 1: ANSI colours for statuses and the header (the caller checks the terminal) */
+    const char *lang; /* "vi" or "en" for labels and numbers; NULL: the rule set's locale */
 } render_options;
+
+/* Whether format names a renderer: "table", "json" (and those render_report lists). */
+int render_format_known(const char *format);
+/* The formats render_report knows, for messages: "table, json". */
+const char *render_format_names(void);
+/* The report in format (kpi_free it) and its length; NULL when out of memory. */
+char *render_report(const char *format, const report *r, const render_options *o, size_t *len);
 
 /* The JSON document for r (kpi_free it) and its length; NULL when out of memory. */
 char *render_json(const report *r, size_t *len);

@@ -1,0 +1,46 @@
+/*
+** cli.h -- what the subcommands of the kpiengine command line share: exit codes,
+** option matching, error reporting and writing the output.
+**
+** Exit codes (DESIGN section 4): 0 done; 1 a KPI below its minimum (only with
+** --fail-below); 2 usage (bad option, missing argument, a file named on the command
+** line that does not exist); 3 script error; 4 data error (malformed data, a file
+** that cannot be read or written, out of memory). Messages go to stderr as
+** "kpiengine: file:line:column: message"; data goes to stdout or to -o FILE, which
+** is replaced atomically so a failed run never leaves a half-written report.
+*/
+#ifndef KPI_CLI_H
+#define KPI_CLI_H
+
+#include "core/kpi_error.h"
+
+enum { EXIT_DONE = 0, EXIT_BELOW = 1, EXIT_USAGE = 2, EXIT_SCRIPT = 3, EXIT_DATA = 4 };
+
+/* The whole --help text. */
+extern const char cli_usage_text[];
+
+/* Print "kpiengine: <message>" and the hint to --help; returns EXIT_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print an engine error and map its kind to the exit code. */
+int engine_error(const kpi_error *err);
+double seconds_now(void);
+
+/*
+** Match argv[*i] against option `name` that takes a value, as "name VALUE" or
+** "name=VALUE". Returns 1 and sets *value (advancing *i) on a match, 0 when argv[*i]
+** is another option, -1 after reporting a missing value.
+*/
+int take_value(int argc, char **argv, int *i, const char *name, const char **value);
+/* Match a flag (an option without a value). 1 on a match, 0 if not, -1 after an error. */
+int take_flag(const char *arg, const char *name, int *flag);
+/* A file named on the command line must exist and be a regular file. */
+int check_input_file(const char *path, const char *what);
+
+/* Write text to path (replaced atomically) or, for NULL or "-", to stdout. */
+int write_output(const char *path, const char *text, size_t len);
+
+/* The subcommands: argv holds what follows the command's name. */
+int cmd_run(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+** cli_util.c -- option matching, error reporting and output for the subcommands; see cli.h.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("kpiengine: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\nTry 'kpiengine --help' for more information.\n", stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+/* Print an engine error and map its kind to the exit code. */
+int engine_error(const kpi_error *err)
+{
+    char buf[1200];
+    fprintf(stderr, "kpiengine: %s\n", kpi_error_format(err, buf, sizeof buf));
+    switch (err->kind) {
+    case KPI_EUSAGE:
+        return EXIT_USAGE;
+    case KPI_ESCRIPT:
+        return EXIT_SCRIPT;
+    default:
+        return EXIT_DATA; /* EDATA, EIO, ERANGE, ENOMEM: the data cannot be processed */
+    }
+}
+
+double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+** Match argv[*i] against option `name` that takes a value, as "name VALUE" or
+** "name=VALUE". Returns 1 and sets *value (advancing *i) on a match, 0 when argv[*i]
+** is another option, -1 after reporting a missing value.
+*/
+int take_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0) return 0;
+    if (arg[n] == '=') {
+        *value = arg + n + 1;
+        if (**value) return 1;
+    } else if (arg[n] != '\0') {
+        return 0;
+    } else if (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0) {
+        *value = argv[++*i];
+        return 1;
+    }
+    usage_error("option '%s' needs a value", name);
+    return -1;
+}
+
+/* Match a flag (an option without a value). 1 on a match, 0 if not, -1 after an error. */
+int take_flag(const char *arg, const char *name, int *flag)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0) return 0;
+    if (arg[n] == '=') {
+        usage_error("option '%s' takes no value", name);
+        return -1;
+    }
+    if (arg[n] != '\0') return 0;
+    *flag = 1;
+    return 1;
+}
+
+/* A file named on the command line must exist and be a regular file. */
+int check_input_file(const char *path, const char *what)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return usage_error("%s: cannot open %s: %s", path, what, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return usage_error("%s: %s is not a regular file", path, what);
+    return EXIT_DONE;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static int write_all(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, text, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        text += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Make the rename itself durable; failure only weakens durability, so it is ignored. */
+static void sync_parent_dir(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    fsync(fd);
+    close(fd);
+}
+
+/*
+** Write text to path atomically: a temporary file beside it, flushed to disk, then
+** renamed over path. On failure the temporary file is removed and path untouched.
+*/
+static int write_atomic(const char *path, const char *text, size_t len)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) goto fail;
+    if (write_all(fd, text, len) != 0 || fsync(fd) != 0) goto fail;
+    int rc = close(fd);
+    fd = -1;
+    if (rc != 0 || rename(tmp, path) != 0) goto fail;
+    sync_parent_dir(path);
+    return EXIT_DONE;
+fail:;
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    unlink(tmp);
+    fprintf(stderr, "kpiengine: %s: cannot write the report: %s\n", path, strerror(saved));
+    return EXIT_DATA;
+}
+
+int write_output(const char *path, const char *text, size_t len)
+{
+    if (path && strcmp(path, "-") != 0) return write_atomic(path, text, len);
+    if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr, "kpiengine: cannot write the report to stdout: %s\n", strerror(errno));
+        return EXIT_DATA;
+    }
+    return EXIT_DONE;
+}
