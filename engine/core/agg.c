@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kpi_alloc.h"
+#include "sort.h"
 
 #define SIGN_BIT ((uint64_t)1 << 63)
 
@@ -363,46 +364,6 @@ static void insertion_sort(uint64_t *a, size_t n)
             a[j] = a[j - 1];
         a[j] = x;
     }
-}
-
-static int cmp_keys(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/*
-** Sort keys. Large arrays: LSD radix sort, 11-bit digits, skipping the digits every key
-** shares (found from the OR and AND of all keys: ids and amounts use few of 64 bits).
-** Small ones (most groups' slices): qsort, as radix's fixed cost is its counters.
-*/
-static void sort_keys(uint64_t *a, size_t n, uint64_t *tmp)
-{
-    if (n < 4096) {
-        qsort(a, n, sizeof *a, cmp_keys);
-        return;
-    }
-    uint64_t any = 0, all = ~(uint64_t)0;
-    for (size_t i = 0; i < n; i++)
-        any |= a[i], all &= a[i];
-    uint64_t *src = a, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 11) {
-        if ((((any ^ all) >> shift) & 2047) == 0) continue;
-        size_t count[2048] = {0}, sum = 0;
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 2047]++;
-        for (size_t d = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 2047]++] = src[i];
-        uint64_t *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
 /* ---- distinct ------------------------------------------------------------------- */

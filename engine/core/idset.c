@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kpi_alloc.h"
+#include "sort.h"
 
 #define SIGN_BIT ((uint64_t)1 << 63)
 
@@ -102,33 +103,6 @@ static idset *from_strings(const selection *sel, const column *c, kpi_error *err
     return s;
 }
 
-/* LSD radix sort, 11-bit digits, skipping the digits every key shares (found from the
-   OR and AND of all keys: ids use few of the 64 bits). */
-static void radix_sort(uint64_t *a, size_t n, uint64_t *tmp)
-{
-    uint64_t any = 0, all = ~(uint64_t)0;
-    for (size_t i = 0; i < n; i++)
-        any |= a[i], all &= a[i];
-    uint64_t *src = a, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 11) {
-        if ((((any ^ all) >> shift) & 2047) == 0) continue;
-        size_t count[2048] = {0}, sum = 0;
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 2047]++;
-        for (size_t d = 0; d < 2048; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 2047]++] = src[i];
-        uint64_t *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != a) memcpy(a, src, n * sizeof *a);
-}
-
 static idset *from_ints(const selection *sel, const column *c, kpi_error *err)
 {
     /* keys: values with the sign bit flipped, so unsigned order is numeric order */
@@ -145,7 +119,7 @@ static idset *from_ints(const selection *sel, const column *c, kpi_error *err)
             keys[n] = (uint64_t)v ^ SIGN_BIT;
             n += column_is_valid(c, r);
         }
-        radix_sort(keys, n, tmp);
+        sort_keys(keys, n, tmp);
         size_t u = 0;
         for (size_t i = 0; i < n; i++)
             if (u == 0 || keys[u - 1] != keys[i]) keys[u++] = keys[i];
