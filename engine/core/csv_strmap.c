@@ -117,7 +117,8 @@ uint32_t csv_strmap_intern_hashed(csv_strmap *m, const char *s, size_t len, int 
         if (sl->hash != hash || sl->prefix != prefix) continue;
         uint32_t code = sl->code1 - 1;
         if (len < 8) return code; /* the prefix held the whole string and its end */
-        if (m->meta[code].len == len && memcmp(m->text[code] + 8, s + 8, len - 8) == 0) return code;
+        if (m->meta[code].len != len) continue;
+        if (len == 8 || memcmp(m->text[code] + 8, s + 8, len - 8) == 0) return code;
     }
 }
 
