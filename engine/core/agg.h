@@ -12,6 +12,7 @@
 **   sum        exact for int and decimal columns (overflow is an error, not a wrap),
 **              Kahan-Babuska-Neumaier compensated for floats
 **   avg        sum / count of non-null values
+**              (a bool column counts as 0/1: its sum counts trues, its avg is their rate)
 **   min, max   numbers; dates and timestamps as their day / second numbers
 **   distinct   count of distinct non-null values (strings by dictionary code)
 **   median     middle value, mean of the two middle ones for an even count
