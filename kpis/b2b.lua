@@ -5,6 +5,8 @@
 -- marketing spend, the campaign calendar and the survey database (csat, nps).
 -- Deals are read twice: by close date (outcomes) and by creation date (pipeline).
 -- Shared formulas: lib/sales.lua (pipeline, unit economics), lib/marketing.lua.
+-- `additive = true` marks sums over parts and over time (revenue, deals, pipeline, new
+-- customers): their breakdown items are parts of the total and are not graded.
 
 ruleset { name = "B2B – Sao Việt Software", currency = "VND", locale = "en", grain = "month" }
 
@@ -34,14 +36,14 @@ local CFO = "CFO"
 -- ---- pipeline and deals --------------------------------------------------------------
 
 kpi "revenue" {
-  title = "Revenue (won contracts)", unit = "VND", better = "higher",
+  title = "Revenue (won contracts)", unit = "VND", better = "higher", additive = true,
   minimum = 2.5e9, target = 4e9, owner = SALES, review = "monthly",
   value = function(p) return sales.won(deals, p):sum "amount" end,
   breakdown = function(p) return sales.won(deals, p):by "owner":sum "amount" end,
 }
 
 kpi "deals_won" {
-  title = "Deals won", unit = "count", better = "higher",
+  title = "Deals won", unit = "count", better = "higher", additive = true,
   minimum = 15, target = 25, owner = SALES, review = "monthly",
   value = function(p) return sales.won(deals, p):count() end,
 }
@@ -73,7 +75,7 @@ kpi "median_deal" {
 }
 
 kpi "pipeline_created" {
-  title = "New pipeline", unit = "VND", better = "higher",
+  title = "New pipeline", unit = "VND", better = "higher", additive = true,
   minimum = 8e9, target = 11e9, owner = SALES, review = "monthly",
   value = function(p) return pipeline:during(p):sum "amount" end,
   breakdown = function(p) return pipeline:during(p):by "source":sum "amount" end,
@@ -82,7 +84,7 @@ kpi "pipeline_created" {
 -- ---- customers and unit economics ------------------------------------------------------
 
 kpi "new_customers" {
-  title = "New customers", unit = "count", better = "higher",
+  title = "New customers", unit = "count", better = "higher", additive = true,
   minimum = 10, target = 15, owner = SALES, review = "monthly",
   value = function(p) return sales.new_accounts(deals, p, "account_id") end,
 }

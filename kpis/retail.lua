@@ -7,6 +7,10 @@
 --
 -- Levels: `minimum` is the floor (for better = "lower": the worst acceptable value),
 -- `target` the goal. Rates are fractions (0.35 = 35%).
+--
+-- `additive = true` marks a KPI whose value is a sum over its parts and over time
+-- (revenue, counts of orders, customers or visits): its breakdown items are parts of
+-- the total, not graded against the total's levels. Rates, ratios and averages are not.
 
 ruleset { name = "Bán lẻ – Cửa hàng ABC", currency = "VND", locale = "vi", grain = "month" }
 
@@ -34,14 +38,14 @@ local WEB = "Quản lý thương mại điện tử"
 -- ---- sales -------------------------------------------------------------------------
 
 kpi "revenue" {
-  title = "Doanh thu bán hàng", unit = "VND", better = "higher",
+  title = "Doanh thu bán hàng", unit = "VND", better = "higher", additive = true,
   minimum = 350e6, target = 450e6, owner = SALES, review = "monthly",
   value = function(p) return m.total(orders, p) end,
   breakdown = function(p) return m.total_by(orders, p, "channel") end,
 }
 
 kpi "order_count" {
-  title = "Số đơn hàng", unit = "count", better = "higher",
+  title = "Số đơn hàng", unit = "count", better = "higher", additive = true,
   minimum = 700, target = 900, owner = SALES, review = "monthly",
   value = function(p) return orders:during(p):count() end,
 }
@@ -54,7 +58,7 @@ kpi "aov" {
 }
 
 kpi "campaign_revenue" {
-  title = "Doanh thu theo chiến dịch", unit = "VND", better = "higher",
+  title = "Doanh thu theo chiến dịch", unit = "VND", better = "higher", additive = true,
   minimum = 40e6, target = 80e6, owner = MKT, review = "campaigns",
   value = function(p) return m.campaign_total(orders, p) end,
   breakdown = function(p) return m.campaign_total(orders, p, "amount", true) end,
@@ -69,7 +73,7 @@ kpi "customers" {
 }
 
 kpi "new_customers" {
-  title = "Khách hàng mới", unit = "count", better = "higher",
+  title = "Khách hàng mới", unit = "count", better = "higher", additive = true,
   minimum = 50, target = 80, owner = MKT, review = "monthly",
   value = function(p) return m.first_seen(orders, p, "customer_id") end,
 }
@@ -157,13 +161,13 @@ kpi "landing_conversion" {
 }
 
 kpi "organic_traffic" {
-  title = "Lượt truy cập tự nhiên", unit = "count", better = "higher",
+  title = "Lượt truy cập tự nhiên", unit = "count", better = "higher", additive = true,
   minimum = 300, target = 400, owner = WEB, review = "monthly",
   value = function(p) return m.count(sessions, p, { source = "organic" }) end,
 }
 
 kpi "social_traffic" {
-  title = "Lượt truy cập từ mạng xã hội", unit = "count", better = "higher",
+  title = "Lượt truy cập từ mạng xã hội", unit = "count", better = "higher", additive = true,
   minimum = 300, target = 450, owner = MKT, review = "monthly",
   value = function(p) return m.count(sessions, p, { source = "social" }) end,
   breakdown = function(p) return sessions:during(p):where { source = "social" }:by "network":count() end,

@@ -154,7 +154,10 @@ static const char *report_for(const char *label)
     assert_true(nruns < MAX_RUNS);
     char cmd[1024], opt[64] = "";
     if (label) snprintf(opt, sizeof opt, "--period %s", label);
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' %s --format json", ENGINE, RULESET, opt);
+    /* a store that does not exist: the report comes from the data alone, whatever an
+       earlier run saved beside the rule set, and nothing is written */
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' %s --format json --no-save --db '%s/none.db'", ENGINE,
+             RULESET, opt, tu_tmpdir());
     char *out = NULL, *err = NULL;
     int rc = tu_run(cmd, &out, &err);
     if (rc != 0) fail_msg("kpiengine exited %d: %s", rc, err);
@@ -380,6 +383,15 @@ static const item_case ITEMS[] = {
      "AND campaign = 'Hội thảo Chuyển đổi số 2024') SELECT (r.v - c.v) / c.v FROM r, c"},
 };
 
+/* The KPIs marked additive in the rule set: their items are parts of a sum, not graded. */
+static int additive(const char *id)
+{
+    static const char *const ids[] = {"revenue", "pipeline_created"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strcmp(ids[i], id) == 0) return 1;
+    return 0;
+}
+
 static void test_b2b_breakdown_items_match_oracle(void **state)
 {
     (void)state;
@@ -392,8 +404,13 @@ static void test_b2b_breakdown_items_match_oracle(void **state)
         if (!item) fail_msg("%s: no such breakdown item", what);
         double want = oracle(&JUN_2024, c->sql);
         check_value(what, number_member(item, "value", what), want);
-        if (!string_is(member(item, "status"), grade(case_of(c->kpi), want)))
+        const char *status = member(item, "status");
+        if (additive(c->kpi)) {
+            if (!status || strncmp(status, "null", 4) != 0)
+                fail_msg("%s: status is not null", what);
+        } else if (!string_is(status, grade(case_of(c->kpi), want))) {
             fail_msg("%s: status is not %s", what, grade(case_of(c->kpi), want));
+        }
     }
 }
 

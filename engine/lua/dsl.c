@@ -220,9 +220,9 @@ static int l_ruleset(lua_State *L)
 enum { KT_TITLE, KT_UNIT, KT_OWNER, KT_REVIEW, KT_DESCRIPTION, KT_DUE, KT_N };
 static const char *const kpi_texts[KT_N] = {"title",  "unit",        "owner",
                                             "review", "description", "due"};
-static const char *const kpi_fields[] = {"title",     "unit",        "better", "minimum",
-                                         "target",    "owner",       "review", "value",
-                                         "breakdown", "description", "due",    NULL};
+static const char *const kpi_fields[] = {"title",    "unit",        "better", "minimum",   "target",
+                                         "owner",    "review",      "value",  "breakdown", "due",
+                                         "additive", "description", NULL};
 
 /* The fields of one kpi declaration, checked but not yet committed. */
 typedef struct kpi_decl {
@@ -233,6 +233,7 @@ typedef struct kpi_decl {
     double minimum, target;
     int value_given;     /* 1: a function at the declaration table's "value" */
     int breakdown_given; /* 0 absent, 1 function, 2 false */
+    int additive;        /* -1 absent, else 0 or 1 */
 } kpi_decl;
 
 /* A function field: 0 absent, 1 a function, 2 false (only when removable). */
@@ -253,6 +254,18 @@ static int opt_function(lua_State *L, const char *what, const char *field, int r
                       l_kpi_typename(L, -1));
 }
 
+/* A true / false field: -1 absent, else its value; raises on another type. */
+static int opt_boolean(lua_State *L, const char *what, const char *field)
+{
+    int t = lua_getfield(L, 1, field);
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        luaL_error(L, "%s: field '%s' must be true or false, got %s", what, field,
+                   l_kpi_typename(L, -1));
+    int v = t == LUA_TNIL ? -1 : lua_toboolean(L, -1);
+    lua_pop(L, 1); /* pop the field */
+    return v;
+}
+
 static void read_kpi_decl(lua_State *L, const char *what, int is_new, kpi_decl *k)
 {
     for (int i = 0; i < KT_N; i++)
@@ -267,6 +280,7 @@ static void read_kpi_decl(lua_State *L, const char *what, int is_new, kpi_decl *
     k->has_target = opt_number(L, 1, what, "target", &k->target);
     k->value_given = opt_function(L, what, "value", 0);
     k->breakdown_given = opt_function(L, what, "breakdown", 1);
+    k->additive = opt_boolean(L, what, "additive");
     if (!is_new) return;
     if (!k->value_given)
         luaL_error(L, "%s: missing field 'value' (a function(p, k) returning the value)", what);
@@ -321,6 +335,7 @@ static void commit_kpi(lua_State *L, dsl *d, dsl_kpi *k, const kpi_decl *c)
     if (c->better >= 0) k->better = (kpi_better)c->better;
     if (c->has_minimum) k->minimum = c->minimum;
     if (c->has_target) k->target = c->target;
+    if (c->additive >= 0) k->additive = c->additive;
     set_ref(L, &k->value_ref, c->value_given, "value");
     set_ref(L, &k->breakdown_ref, c->breakdown_given, "breakdown");
     int line;

@@ -7,13 +7,19 @@
 **                   delimiter, decimal, date_format, header, columns = { c = "decimal(2)" },
 **                   encoding = "utf-8", description }            -> a Table
 **   kpi "id" { title, unit, better = "higher" | "lower", minimum, target, owner, review,
-**              value = function(p, k), breakdown = function(p, k), description, due }
-**   review "name" { every = grain | campaigns = source, before, after, day, kpis = {ids},
-**                   title, description }
+**              value = function(p, k), breakdown = function(p, k), description, due,
+**              additive = true | false }
+**   review "name" { every = grain | campaigns = source, before, after, day, business,
+**                   kpis = {ids}, title, description }
 **   require "x"        x.lua next to the calling file, else lib/x.lua beside it; run once
 **                      (cached by real path, like package.loaded); "a.b" is a/b.lua
 **   extends "base.lua" run the base rule set first (path relative to the calling file);
 **                      this file's declarations then override the base's by name
+**
+** additive = true says the KPI's value is a sum over its breakdown items and over time
+** (revenue, orders, spend, visits): the items are parts of the total, so they are not
+** graded against the total's levels (breakdown_item.graded = 0). Ratios, rates and
+** averages are not additive (the default) and their items are graded.
 **
 ** Override rules (a name declared again): in the same file it is an error ("already
 ** declared at file:line"). Declared by another file (a base reached through extends, or
@@ -64,6 +70,7 @@ typedef struct dsl_kpi {
     kpi_better better;
     double minimum, target;
     int value_ref, breakdown_ref; /* registry references; LUA_NOREF when absent */
+    int additive;                 /* a sum over items and time: items are not graded */
     char *file;                   /* where declared (the last declaration that touched it) */
     int line;
 } dsl_kpi;
@@ -72,6 +79,7 @@ typedef struct dsl_review {
     char *name;
     char *every, *campaigns, *title, *description; /* NULL when absent */
     long before, after, day;
+    int business; /* `business = true`: day counts Monday..Friday (model/schedule.h) */
     char **kpis;
     size_t nkpis;
     char *file;
@@ -188,7 +196,7 @@ int dsl_parse_grain(lua_State *L, const char *what, const char *s, period_grain 
 /* The declarer closure `review "name"` returns (upvalue 1: the name). */
 int dsl_review_declarer(lua_State *L);
 void dsl_review_free(dsl_review *r);
-/* Reviews name declared KPIs and sources; KPIs name declared reviews. 0 or -1 + err. */
+/* Reviews name declared KPIs and sources; KPIs name declared reviews, a due date. 0 or -1 + err. */
 int dsl_review_check(const dsl *d, kpi_error *err);
 
 /* ---- files (dsl_file.c) ------------------------------------------------------------------ */

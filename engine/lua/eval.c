@@ -136,7 +136,7 @@ static void take_value(lua_State *L, eval_ctx *ctx, memo *m, int i)
     memo_entry *e = &m->e[i];
     int t = lua_type(L, -1);
     if (t == LUA_TNIL) {
-        no_data(e, "value is nil");
+        no_data(e, "value is nil (no rows in the period, or an input with no data)");
         return;
     }
     if (t != LUA_TNUMBER) {
@@ -150,9 +150,9 @@ static void take_value(lua_State *L, eval_ctx *ctx, memo *m, int i)
     }
     double v = lua_tonumber(L, -1);
     if (isnan(v))
-        no_data(e, "division by zero or NaN");
+        no_data(e, "division by zero (0/0: the value is undefined)");
     else if (isinf(v))
-        no_data(e, "division by zero (the value is infinite)");
+        no_data(e, "the value is infinite (a division by zero, or an infinite input)");
     else {
         e->has_value = 1;
         e->value = v;
@@ -278,6 +278,7 @@ static void set_item(lua_State *L, eval_ctx *ctx, const dsl_kpi *k, breakdown_it
     if (!(it->key = kpi_strdup(key))) out_of_memory(L, ctx);
     it->has_value = has && isfinite(v);
     it->value = it->has_value ? v : 0;
+    it->graded = !k->additive; /* a part of a sum is not measured against the whole's levels */
     it->status = status_grade(k->better, k->minimum, k->target, it->has_value, it->value);
 }
 
@@ -402,6 +403,7 @@ static int fill_static(const dsl *d, period p, report *out)
         r->minimum = k->minimum;
         r->target = k->target;
         r->line = k->line;
+        r->additive = k->additive;
         if (copy_text(&r->id, k->id, "") || copy_text(&r->title, k->title, k->id) ||
             copy_text(&r->unit, k->unit, "") || copy_text(&r->owner, k->owner, "") ||
             copy_text(&r->review, k->review, "") || copy_text(&r->file, k->file, ""))

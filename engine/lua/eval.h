@@ -10,9 +10,9 @@
 ** status (status_grade), and the breakdown for p.
 **
 ** No data (has_value 0, with the reason) and not an error:
-**   value() returns nil                       "value is nil"
-**   a NaN                                      "division by zero or NaN"
-**   an infinity                                "division by zero (the value is infinite)"
+**   value() returns nil                       "value is nil (no rows in the period, ...)"
+**   a NaN                                      "division by zero (0/0: the value is undefined)"
+**   an infinity                                "the value is infinite (a division by zero, ...)"
 **   value() raises one of Lua's missing-value errors: arithmetic on nil, comparing
 **   with nil, integer division or modulo by zero (1 // 0, 1 % 0); the reason is Lua's message
 **   ("attempt to perform arithmetic on a nil value (field 'new_customers')").
@@ -22,8 +22,9 @@
 ** KPI_EDATA / KPI_EIO when a source failed to load.
 **
 ** A breakdown may return a Series, a table { key = number } or nil; its entries are
-** graded with the KPI's levels; NaN or infinite entries have no value. A breakdown
-** that raises a missing-value error has no entries.
+** graded with the KPI's levels, except for an additive KPI, whose entries are parts of
+** its total (graded = 0); NaN or infinite entries have no value. A breakdown that raises
+** a missing-value error has no entries.
 */
 #ifndef KPI_EVAL_H
 #define KPI_EVAL_H

@@ -4,7 +4,8 @@
 ** The caller feeds the candidates one by one (column names, field names, method
 ** names) and gets back the closest one, or NULL when none is close enough to be a
 ** plausible typo. Closeness is the Levenshtein distance with letters compared
-** without case, so "Amount" suggests "amount". Nothing is allocated: a suggest
+** without case, so "Amount" suggests "amount", and a swap of two neighbouring letters
+** counting as one edit, so "nmae" suggests "name". Nothing is allocated: a suggest
 ** value lives on the caller's stack and borrows the candidate strings.
 */
 #ifndef KPI_SUGGEST_H
@@ -32,7 +33,10 @@ void suggest_add(suggest *s, const char *candidate);
 ** An exact match (same bytes) is not a suggestion.
 */
 const char *suggest_result(const suggest *s);
-/* Levenshtein distance between a and b, letters compared without case (SIZE_MAX when too long). */
+/*
+** Edit distance between a and b (insertions, deletions, substitutions and swaps of two
+** neighbouring letters), letters compared without case; SIZE_MAX when either is too long.
+*/
 size_t suggest_distance(const char *a, const char *b);
 
 #endif

@@ -60,6 +60,7 @@ static void kpi_result_free(kpi_result *k)
     for (size_t i = 0; i < k->nitems; i++)
         kpi_free(k->items[i].key);
     kpi_free(k->items);
+    kpi_free(k->history);
 }
 
 void report_free(report *r)

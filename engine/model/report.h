@@ -11,6 +11,7 @@
 #define KPI_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/period.h"
 
@@ -35,6 +36,13 @@ typedef struct breakdown_item {
     double value;
     int has_value;
     kpi_status status;
+    /* ---- additive KPIs (rule-set field `additive = true`) ----
+    ** An item of a sum (revenue per channel) is a part of the total, so comparing it
+    ** with the total's levels means nothing. graded: 1 when status is the item's grade;
+    ** 0 when the item is not graded: renderers and the store show no status for it
+    ** (JSON "status": null) and must not read status (it holds the plain comparison
+    ** with the levels, so an output that does not know this flag reads as before). */
+    int graded;
 } breakdown_item;
 
 typedef struct kpi_result {
@@ -57,6 +65,36 @@ typedef struct kpi_result {
     size_t nitems;
     char *file; /* where the KPI is defined */
     int line;
+    /* ---- additive KPIs (rule-set field `additive = true`) ----
+    ** 1 when the value is a sum over its items and over time (revenue, orders, spend,
+    ** visits): its breakdown items are not graded, and a part of the period's value
+    ** can be compared with the same part of the target. */
+    int additive;
+    /* ---- history: the KPI's recent periods, for the HTML report's sparkline ----
+    ** Values of the periods before this one (same grain), oldest first, the last one
+    ** being the period just before; NAN for a period without data. The current
+    ** value is not repeated here. NULL and 0 when the run has no history (no store,
+    ** or --no-save). Owned by the report (report_free frees it). */
+    double *history;
+    size_t nhistory;
+    /* ---- pacing and deadlines (model/pacing.h fills them; zero when not computed) ----
+    ** has_projection: an additive KPI in a period still in progress (report.in_progress):
+    ** projection is its value at the period's end at the rate so far (value / days
+    ** counted * days in the period) and pace that projection's grade (met_target = on
+    ** pace for the target).
+    ** has_due: the KPI has a deadline (due = "2024-12-31"): due is that day, days_left
+    ** the days from the report's last counted day to it (negative once past), progress
+    ** the share of the target reached (value / target; target / value when lower is
+    ** better; has_progress 0 without a value or a target), due_state a pacing_due value. */
+    int has_projection;
+    double projection;
+    kpi_status pace;
+    int has_due;
+    int32_t due;
+    int32_t days_left;
+    int has_progress;
+    double progress;
+    int due_state;
 } kpi_result;
 
 typedef struct report {
@@ -67,6 +105,15 @@ typedef struct report {
     period period;
     kpi_result *kpis;
     size_t nkpis;
+    /* ---- reviews over time (set by the command line; zero for a plain run) ----
+    ** review: the review the report is for ("monthly"), NULL for none (owned by the
+    ** caller that set it, not freed by report_free). in_progress: the period had not
+    ** ended by as_of, so values count its days from period.start through as_of only
+    ** (value to date); has_as_of says as_of is set. */
+    const char *review;
+    int has_as_of;
+    int32_t as_of;
+    int in_progress;
 } report;
 
 void report_free(report *r);
