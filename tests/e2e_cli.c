@@ -301,7 +301,7 @@ static int run_retail(const char *extra, char **out, char **err)
 {
     const char *rules = tu_write_file("retail.lua", retail_rules, (size_t)-1);
     char args[2048];
-    snprintf(args, sizeof args, "run '%s' --data '%s' %s", rules, tu_data(""), extra);
+    snprintf(args, sizeof args, "run '%s' --no-save --data '%s' %s", rules, tu_data(""), extra);
     return engine(args, out, err);
 }
 
@@ -376,7 +376,7 @@ static void test_run_script_error_exits_3_with_file_and_line(void **state)
                                       "kpi \"x\" { value = = 1 }\n",
                                       (size_t)-1);
     char args[1024], *out, *err;
-    snprintf(args, sizeof args, "run '%s'", rules);
+    snprintf(args, sizeof args, "run '%s' --no-save", rules);
     assert_int_equal(engine(args, &out, &err), 3);
     assert_non_null(strstr(err, "kpiengine: "));
     assert_non_null(strstr(err, "broken.lua:3:"));
@@ -397,7 +397,7 @@ static void test_run_data_error_exits_4_with_position(void **state)
         "  value = function(p) return o:during(p):count() end }\n",
         (size_t)-1);
     char args[1024], *out, *err;
-    snprintf(args, sizeof args, "run '%s' --period 2024-08", rules);
+    snprintf(args, sizeof args, "run '%s' --no-save --period 2024-08", rules);
     assert_int_equal(engine(args, &out, &err), 4);
     assert_non_null(strstr(err, "ragged_orders.csv:3:"));
     assert_non_null(strstr(err, "expected 2 fields, found 1"));
@@ -422,7 +422,7 @@ static void test_run_output_file_is_replaced_only_on_success(void **state)
     const char *report = tu_write_file("report.json", "old report\n", (size_t)-1);
     const char *broken = tu_write_file("broken2.lua", "ruleset {\n", (size_t)-1);
     char args[1024], *out, *err;
-    snprintf(args, sizeof args, "run '%s' -o '%s'", broken, report);
+    snprintf(args, sizeof args, "run '%s' --no-save -o '%s'", broken, report);
     assert_int_equal(engine(args, &out, &err), 3);
     free(out);
     free(err);

@@ -40,8 +40,8 @@ static int run(int tty, const char *env, const char *extra, char **out)
     tu_write_file("orders.csv", orders, (size_t)-1);
     const char *path = tu_write_file("colour.lua", rules, (size_t)-1);
     char inner[2048], cmd[4096];
-    snprintf(inner, sizeof inner, "env %s '%s' run '%s' --period 2024-07 %s", env, ENGINE, path,
-             extra);
+    snprintf(inner, sizeof inner, "env %s '%s' run '%s' --no-save --period 2024-07 %s", env,
+             ENGINE, path, extra);
     if (tty)
         snprintf(cmd, sizeof cmd, "script -qec \"%s\" /dev/null", inner);
     else

@@ -61,6 +61,7 @@ static void add_item(kpi_result *k, const char *key, double value, kpi_status st
     item->has_value = 1;
     item->value = value;
     item->status = status;
+    item->graded = 1;
 }
 
 static void start_report(report *r, const char *name, const char *file, period p)
@@ -123,16 +124,19 @@ static void test_json_report_has_the_design_shape_and_key_order(void **state)
         "\"status\": \"met_target\", \"previous\": 190000, \"change\": -0.0987, \"breakdown\": "
         "[{\"key\": \"social\", \"value\": 150000, \"status\": \"met_target\"}, {\"key\": "
         "\"search\", \"value\": 260000, \"status\": \"below_minimum\"}], \"owner\": \"Trưởng "
-        "phòng marketing\", \"review\": \"monthly\", \"reason\": null},\n"
+        "phòng marketing\", \"review\": \"monthly\", \"reason\": null, \"pace\": null, "
+        "\"due\": null},\n"
         "  {\"id\": \"new_customers\", \"title\": \"new_customers\", \"unit\": \"count\", "
         "\"better\": \"higher\", \"value\": 350, \"minimum\": 300, \"target\": 400, \"status\": "
         "\"met_minimum\", \"previous\": null, \"change\": null, \"breakdown\": [], \"owner\": "
-        "null, \"review\": null, \"reason\": null},\n"
+        "null, \"review\": null, \"reason\": null, \"pace\": null, \"due\": null},\n"
         "  {\"id\": \"roas\", \"title\": \"Return on ad spend\", \"unit\": \"ratio\", \"better\": "
         "\"higher\", \"value\": null, \"minimum\": 2, \"target\": null, \"status\": \"no_data\", "
         "\"previous\": 1.5, \"change\": null, \"breakdown\": [], \"owner\": null, \"review\": "
-        "null, \"reason\": \"spend is zero\"}\n"
-        " ]}\n");
+        "null, \"reason\": \"spend is zero\", \"pace\": null, \"due\": null}\n"
+        " ],\n"
+        " \"review\": null, \"as_of\": null, \"in_progress\": false, \"period_days\": 31, "
+        "\"days_counted\": 31}\n");
     assert_int_equal(len, strlen(json));
     kpi_free(json);
     report_free(&r);
@@ -148,7 +152,9 @@ static void test_json_report_without_kpis_has_an_empty_list(void **state)
     assert_string_equal(json, "{\"ruleset\": \"Empty\", \"file\": \"e.lua\",\n"
                               " \"period\": {\"grain\": \"week\", \"label\": \"2024-W35\", "
                               "\"start\": \"2024-08-26\", \"end\": \"2024-09-01\"},\n"
-                              " \"kpis\": []}\n");
+                              " \"kpis\": [],\n"
+                              " \"review\": null, \"as_of\": null, \"in_progress\": false, "
+                              "\"period_days\": 7, \"days_counted\": 7}\n");
     kpi_free(json);
     report_free(&r);
 }

@@ -28,6 +28,7 @@
 
 #include <sqlite3.h>
 
+#include "core/date.h"
 #include "core/kpi_alloc.h"
 #include "model/report.h"
 #include "out/store.h"
@@ -75,7 +76,8 @@ static kpi_result *add_kpi(report *r, const char *id, kpi_better better, double 
     return k;
 }
 
-static void add_item(kpi_result *k, const char *key, int has, double value, kpi_status status)
+static breakdown_item *add_item(kpi_result *k, const char *key, int has, double value,
+                                kpi_status status)
 {
     k->items = kpi_realloc(k->items, (k->nitems + 1) * sizeof *k->items);
     assert_non_null(k->items);
@@ -84,6 +86,8 @@ static void add_item(kpi_result *k, const char *key, int has, double value, kpi_
     it->has_value = has;
     it->value = value;
     it->status = status;
+    it->graded = 1;
+    return it;
 }
 
 static void start_report(report *r, const char *ruleset, const char *label)
@@ -158,7 +162,7 @@ static void test_store_open_creates_folder_and_schema(void **state)
     assert_non_null(s);
     assert_string_equal(store_path(s), db);
     store_close(s);
-    assert_oracle_text(db, "PRAGMA user_version", "1");
+    assert_oracle_text(db, "PRAGMA user_version", "2");
     assert_oracle_text(db, "PRAGMA application_id", "1263552837");
     assert_oracle_text(db, "PRAGMA journal_mode", "wal");
     assert_oracle_text(db,
@@ -332,18 +336,21 @@ static void test_store_save_breakdown_is_json_array(void **state)
     add_item(&r.kpis[1], "Mạng xã hội \"VIP\"", 1, 150000, STATUS_MET_TARGET);
     add_item(&r.kpis[1], "search", 0, 0, STATUS_NO_DATA);
     add_item(&r.kpis[1], "tv", 1, 260000.25, STATUS_BELOW_MINIMUM);
+    add_item(&r.kpis[0], "web", 1, 700, STATUS_NO_DATA)->graded = 0; /* a part of a sum */
     save(db, &r, NULL);
     report_free(&r);
     assert_oracle_text(db,
                        "SELECT kpi, breakdown IS NULL, coalesce(json_valid(breakdown), 0),"
                        " json_array_length(breakdown) FROM results ORDER BY position",
-                       "revenue|1|0|\ncac|0|1|3");
+                       "revenue|0|1|1\ncac|0|1|3");
     assert_oracle_text(db,
                        "SELECT j.value ->> 'key', j.value ->> 'value', j.value ->> 'status'"
                        " FROM results, json_each(results.breakdown) j WHERE kpi = 'cac'"
                        " ORDER BY j.key",
                        "Mạng xã hội \"VIP\"|150000|met_target\nsearch||no_data\n"
                        "tv|260000.25|below_minimum");
+    assert_oracle_text(db, "SELECT breakdown FROM results WHERE kpi = 'revenue'",
+                       "[{\"key\": \"web\", \"value\": 700, \"status\": null}]");
 }
 
 static void assert_save_fails_and_leaves_store(const char *db, report *r, const char *message)
@@ -398,6 +405,7 @@ typedef struct seen_row {
     kpi_better better;
     kpi_status status;
     long long run_id;
+    char as_of[16];
 } seen_row;
 
 typedef struct seen {
@@ -423,6 +431,7 @@ static int collect(const store_history_row *row, void *ud)
     out->better = row->better;
     out->status = row->status;
     out->run_id = row->run_id;
+    snprintf(out->as_of, sizeof out->as_of, "%s", row->as_of ? row->as_of : "-");
     return s->stop_after && s->n == s->stop_after ? 7 : 0;
 }
 
@@ -637,6 +646,173 @@ static void test_store_fill_previous_sets_previous_and_change(void **state)
     report_free(&r);
 }
 
+static void test_store_fill_previous_prefers_the_saved_value(void **state)
+{
+    (void)state;
+    const char *db = fresh_db("prefers_saved");
+    report r;
+    start_report(&r, "Retail", "2024-07");
+    add_kpi(&r, "margin", BETTER_HIGHER, 0.2, 0.1, 0.3);
+    save(db, &r, NULL);
+    report_free(&r);
+    start_report(&r, "Retail", "2024-08");
+    kpi_result *k = add_kpi(&r, "margin", BETTER_HIGHER, 0.3, 0.1, 0.3);
+    k->has_previous = 1; /* what the data says today about July */
+    k->previous = 0.25;
+    k->has_change = 1;
+    k->change = 0.2;
+    store *s = open_ok(db);
+    kpi_error err;
+    assert_int_equal(store_fill_previous(s, &r, &err), 0);
+    store_close(s);
+    assert_true(r.kpis[0].has_previous && r.kpis[0].previous == 0.2); /* what July reported */
+    assert_true(r.kpis[0].has_change && tu_close(r.kpis[0].change, 0.5, 1e-12));
+    report_free(&r);
+}
+
+/* A report of revenue only, for period label, counted up to as_of when as_of is not NULL. */
+static void save_revenue(const char *db, const char *label, double revenue, const char *as_of)
+{
+    report r;
+    start_report(&r, "Retail", label);
+    add_kpi(&r, "revenue", BETTER_HIGHER, revenue, 900, 1200);
+    if (as_of) {
+        r.in_progress = r.has_as_of = 1;
+        assert_int_equal(date_parse_iso(as_of, strlen(as_of), &r.as_of), 0);
+    }
+    save(db, &r, NULL);
+    report_free(&r);
+}
+
+static void test_store_run_in_progress_yields_to_the_whole_period(void **state)
+{
+    (void)state;
+    const char *db = fresh_db("in_progress");
+    save_revenue(db, "2024-07", 5, NULL);
+    save_revenue(db, "2024-08", 3, "2024-08-15");
+    assert_oracle_text(db, "SELECT id, period_label, coalesce(as_of, '-') FROM runs",
+                       "1|2024-07|-\n2|2024-08|2024-08-15");
+    store *s = open_ok(db);
+    seen got = {0};
+    kpi_error err;
+    assert_int_equal(store_history(s, "Retail", "revenue", 0, collect, &got, &err), 0);
+    assert_string_equal(seen_text(&got), "revenue@2024-07=5 revenue@2024-08=3");
+    assert_string_equal(got.rows[1].as_of, "2024-08-15");
+    assert_string_equal(got.rows[0].as_of, "-");
+    previous_of(s, "Retail", "revenue", "2024-09", 0, 0); /* August is not over: no previous */
+    store_close(s);
+    save_revenue(db, "2024-08", 9, NULL);
+    save_revenue(db, "2024-08", 4, "2024-08-20"); /* a later run to date does not replace it */
+    s = open_ok(db);
+    memset(&got, 0, sizeof got);
+    assert_int_equal(store_history(s, "Retail", "revenue", 0, collect, &got, &err), 0);
+    assert_string_equal(seen_text(&got), "revenue@2024-07=5 revenue@2024-08=9");
+    assert_int_equal(got.rows[1].run_id, 3);
+    previous_of(s, "Retail", "revenue", "2024-09", 1, 9);
+    store_close(s);
+}
+
+/* The schema of version 1, as the first kpiengine with a store wrote it. */
+static const char schema_v1[] =
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY AUTOINCREMENT, ruleset TEXT NOT NULL,"
+    " file TEXT NOT NULL, file_hash TEXT, currency TEXT NOT NULL DEFAULT '',"
+    " period_grain TEXT NOT NULL, period_label TEXT NOT NULL, period_start TEXT NOT NULL,"
+    " period_end TEXT NOT NULL, started TEXT NOT NULL, engine_version TEXT NOT NULL,"
+    " review TEXT);"
+    "CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " kpi TEXT NOT NULL, position INTEGER NOT NULL, title TEXT NOT NULL, unit TEXT NOT NULL,"
+    " better TEXT NOT NULL, period_label TEXT NOT NULL, value REAL, minimum REAL,"
+    " target REAL, status TEXT NOT NULL, reason TEXT, breakdown TEXT,"
+    " PRIMARY KEY (run_id, kpi));"
+    "CREATE INDEX results_kpi_period ON results(kpi, period_label);"
+    "CREATE INDEX runs_ruleset_period ON runs(ruleset, period_grain, period_label);"
+    "PRAGMA application_id = 1263552837; PRAGMA user_version = 1;"
+    "INSERT INTO runs VALUES (1, 'Retail', 'kpis/retail.lua', NULL, 'VND', 'month',"
+    " '2024-07', '2024-07-01', '2024-07-31', '2024-08-01T00:00:00Z', '0.1.0', NULL);"
+    "INSERT INTO results VALUES (1, 'revenue', 1, 'revenue', 'VND', 'higher', '2024-07',"
+    " 1000, 900, 1200, 'met_minimum', NULL, NULL);"
+    "SELECT 1";
+
+static void test_store_version_1_store_is_brought_up_to_date(void **state)
+{
+    (void)state;
+    const char *db = fresh_db("version1");
+    char *dir = kpi_strndup(db, strlen(db) - strlen("/results.db"));
+    mkdir(dir, 0777);
+    kpi_free(dir);
+    tu_free(tu_oracle_text(db, NULL, schema_v1));
+    save_revenue(db, "2024-08", 1100, "2024-08-10");
+    assert_oracle_text(db, "PRAGMA user_version", "2");
+    assert_oracle_text(db, "SELECT id, period_label, coalesce(as_of, '-') FROM runs",
+                       "1|2024-07|-\n2|2024-08|2024-08-10");
+    store *s = open_ok(db);
+    previous_of(s, "Retail", "revenue", "2024-08", 1, 1000); /* the old run still counts */
+    store_close(s);
+    assert_oracle_text(db, "PRAGMA integrity_check", "ok");
+}
+
+static void test_store_save_runs_lands_all_or_nothing(void **state)
+{
+    (void)state;
+    const char *db = fresh_db("save_runs");
+    report r[3];
+    two_kpi_report(&r[0], "Retail", "2024-06-01..2024-06-14", 1, 10);
+    two_kpi_report(&r[1], "Retail", "2024-06-15..2024-06-30", 2, 20);
+    two_kpi_report(&r[2], "Retail", "2024-07-01..2024-07-30", 3, 30);
+    add_kpi(&r[2], "revenue", BETTER_HIGHER, 5, 1, 2); /* the last one cannot be saved */
+    const report *all[3] = {&r[0], &r[1], &r[2]};
+    store_run_info info = {NULL, NULL, NULL, "campaigns"};
+    kpi_error err;
+    long long first = -1;
+    store *s = open_ok(db);
+    assert_int_equal(store_save_runs(s, all, 3, &info, &first, &err), -1);
+    assert_store_error(&err, KPI_EDATA, db, "KPI \"revenue\" appears twice");
+    assert_int_equal(first, -1);
+    assert_oracle_text(db, "SELECT count(*) FROM runs; SELECT count(*) FROM results", "0\n0");
+    assert_int_equal(store_save_runs(s, all, 2, &info, &first, &err), 0);
+    store_close(s);
+    assert_int_equal(first, 1);
+    assert_oracle_text(db, "SELECT id, period_grain, period_label, review FROM runs",
+                       "1|range|2024-06-01..2024-06-14|campaigns\n"
+                       "2|range|2024-06-15..2024-06-30|campaigns");
+    assert_oracle_text(db, "SELECT count(*), total(value) FROM results", "4|33.0");
+    for (int i = 0; i < 3; i++)
+        report_free(&r[i]);
+}
+
+static void test_store_fill_history_gives_saved_values_oldest_first(void **state)
+{
+    (void)state;
+    const char *db = fresh_db("fill_history");
+    save_two(db, "Retail", "2024-03", 3, 30);
+    save_two(db, "Retail", "2024-05", 5, 50);
+    report r;
+    two_kpi_report(&r, "Retail", "2024-06", 0, 60);
+    r.kpis[0].has_value = 0; /* June had no revenue */
+    save(db, &r, NULL);
+    report_free(&r);
+    save_two(db, "Retail", "2024-07", 7, 70);
+    save_revenue(db, "2024-08", 8, "2024-08-05"); /* August itself is never history */
+    two_kpi_report(&r, "Retail", "2024-08", 8, 80);
+    add_kpi(&r, "orders", BETTER_HIGHER, 1, 1, 2);
+    store *s = open_ok(db);
+    kpi_error err;
+    assert_int_equal(store_fill_history(s, &r, 6, &err), 0); /* 2024-02 .. 2024-07 */
+    store_close(s);
+    assert_int_equal(r.kpis[0].nhistory, 5); /* February was never saved: left out */
+    const double *h = r.kpis[0].history;
+    assert_true(h[0] == 3 && isnan(h[1]) && h[2] == 5 && isnan(h[3]) && h[4] == 7);
+    assert_int_equal(r.kpis[1].nhistory, 5);
+    assert_true(r.kpis[1].history[3] == 60);
+    assert_null(r.kpis[2].history);
+    assert_int_equal(r.kpis[2].nhistory, 0);
+    for (size_t i = 0; i < r.nkpis; i++) { /* freed here whether or not report_free does */
+        kpi_free(r.kpis[i].history);
+        r.kpis[i].history = NULL;
+    }
+    report_free(&r);
+}
+
 /* ---- the file hash --------------------------------------------------------------- */
 
 static void test_store_hash_file_matches_sha256sum(void **state)
@@ -692,8 +868,8 @@ static void big_report(report *r, const char *ruleset, int seq)
         k->items = kpi_calloc(2, sizeof *k->items);
         if (!k->items) _exit(4);
         k->nitems = 2;
-        k->items[0] = (breakdown_item){kpi_strdup("north"), i * 0.5, 1, STATUS_MET_TARGET};
-        k->items[1] = (breakdown_item){kpi_strdup("south"), i * 0.25, 1, STATUS_MET_MINIMUM};
+        k->items[0] = (breakdown_item){kpi_strdup("north"), i * 0.5, 1, STATUS_MET_TARGET, 1};
+        k->items[1] = (breakdown_item){kpi_strdup("south"), i * 0.25, 1, STATUS_MET_MINIMUM, 1};
     }
 }
 
@@ -911,7 +1087,7 @@ static void test_store_two_processes_creating_the_store_at_once_both_land(void *
             assert_true(WIFEXITED(status));
             assert_int_equal(WEXITSTATUS(status), 0);
         }
-        assert_oracle_text(db, "SELECT count(*) FROM runs; PRAGMA user_version", "2\n1");
+        assert_oracle_text(db, "SELECT count(*) FROM runs; PRAGMA user_version", "2\n2");
     }
 }
 
@@ -978,6 +1154,11 @@ int main(void)
         cmocka_unit_test(test_store_previous_is_the_latest_run_of_the_period_before),
         cmocka_unit_test(test_store_previous_without_data_has_none),
         cmocka_unit_test(test_store_fill_previous_sets_previous_and_change),
+        cmocka_unit_test(test_store_fill_previous_prefers_the_saved_value),
+        cmocka_unit_test(test_store_run_in_progress_yields_to_the_whole_period),
+        cmocka_unit_test(test_store_version_1_store_is_brought_up_to_date),
+        cmocka_unit_test(test_store_save_runs_lands_all_or_nothing),
+        cmocka_unit_test(test_store_fill_history_gives_saved_values_oldest_first),
         cmocka_unit_test(test_store_hash_file_matches_sha256sum),
         cmocka_unit_test(test_store_hash_missing_file_is_an_error),
         cmocka_unit_test(test_store_killed_mid_save_leaves_store_as_before),

@@ -12,6 +12,9 @@
 #ifndef KPI_CLI_H
 #define KPI_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/kpi_error.h"
 
 enum { EXIT_DONE = 0, EXIT_BELOW = 1, EXIT_USAGE = 2, EXIT_SCRIPT = 3, EXIT_DATA = 4 };
@@ -39,8 +42,25 @@ int check_input_file(const char *path, const char *what);
 /* Write text to path (replaced atomically) or, for NULL or "-", to stdout. */
 int write_output(const char *path, const char *text, size_t len);
 
+/*
+** Whether to colour what goes to output (NULL or "-": stdout): only on a terminal, never
+** with --no-color (no_color), a non-empty NO_COLOR, TERM=dumb or into a file.
+*/
+int cli_use_color(int no_color, const char *output);
+/* Today in the local time zone, as days since 1970-01-01: what "due" and "to date" mean. */
+int32_t cli_today(void);
+/* The ISO date text given to option opt into *day: EXIT_DONE, or EXIT_USAGE after saying why. */
+int parse_day_option(const char *opt, const char *text, int32_t *day);
+/*
+** The results store of rule set `file` when --db is not given: .kpiengine/results.db in
+** the rule set's folder. Into out (size bytes).
+*/
+void default_db_path(const char *file, char *out, size_t size);
+
 /* The subcommands: argv holds what follows the command's name. */
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/date.h"
 
 int usage_error(const char *fmt, ...)
 {
@@ -158,4 +159,41 @@ int write_output(const char *path, const char *text, size_t len)
         return EXIT_DATA;
     }
     return EXIT_DONE;
+}
+
+/* ---- dates and the store's place ----------------------------------------------------- */
+
+int32_t cli_today(void)
+{
+    time_t now = time(NULL);
+    struct tm local;
+    if (!localtime_r(&now, &local)) return date_of_timestamp((int64_t)now);
+    return date_from_civil(local.tm_year + 1900, local.tm_mon + 1, local.tm_mday);
+}
+
+int parse_day_option(const char *opt, const char *text, int32_t *day)
+{
+    int rc = date_parse_iso(text, strlen(text), day);
+    if (rc == 0) return EXIT_DONE;
+    if (rc == DATE_NOEXIST) return usage_error("%s: '%s' is not a day of the calendar", opt, text);
+    return usage_error("%s: '%s' is not a date (expected YYYY-MM-DD, as 2024-08-15)", opt, text);
+}
+
+void default_db_path(const char *file, char *out, size_t size)
+{
+    const char *slash = strrchr(file, '/');
+    if (!slash)
+        snprintf(out, size, ".kpiengine/results.db");
+    else
+        snprintf(out, size, "%.*s/.kpiengine/results.db", (int)(slash - file), file);
+}
+
+int cli_use_color(int no_color, const char *output)
+{
+    const char *env = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (no_color || (env && env[0])) return 0;
+    if (output && strcmp(output, "-") != 0) return 0;
+    if (term && strcmp(term, "dumb") == 0) return 0;
+    return isatty(STDOUT_FILENO);
 }

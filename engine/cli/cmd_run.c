@@ -1,36 +1,25 @@
 /*
-** cmd_run.c -- `kpiengine run FILE.lua`: evaluate a rule set for one period, render
-** the report, write it, and choose the exit code.
+** cmd_run.c -- `kpiengine run FILE.lua`: evaluate a rule set for one period (or for a
+** review, run_review.c), take previous values from the results store, render the
+** report, save the run, write the report, and choose the exit code.
 */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/date.h"
 #include "core/kpi_alloc.h"
 #include "core/period.h"
-#include "lua/rules.h"
-#include "model/report.h"
+#include "model/review.h"
 #include "out/render.h"
+#include "run.h"
 
-/* ---- run --------------------------------------------------------------- */
-
-typedef struct run_args {
-    const char *file;
-    const char *period;
-    const char *data_dir;
-    const char *format;
-    const char *output;
-    const char *lang;
-    int verbose, no_color, fail_below, help;
-} run_args;
+/* ---- options ------------------------------------------------------------------------ */
 
 /* One option at argv[*i]: 1 when taken, 0 when not an option of run, -1 on an error. */
 static int run_option(int argc, char **argv, int *i, run_args *a)
@@ -42,9 +31,14 @@ static int run_option(int argc, char **argv, int *i, run_args *a)
     if ((r = take_value(argc, argv, i, "--format", &a->format))) return r;
     if ((r = take_value(argc, argv, i, "--output", &a->output))) return r;
     if ((r = take_value(argc, argv, i, "--lang", &a->lang))) return r;
+    if ((r = take_value(argc, argv, i, "--db", &a->db))) return r;
+    if ((r = take_value(argc, argv, i, "--review", &a->review))) return r;
+    if ((r = take_value(argc, argv, i, "--campaign", &a->campaign))) return r;
+    if ((r = take_value(argc, argv, i, "--as-of", &a->as_of))) return r;
     if ((r = take_value(argc, argv, i, "-o", &a->output))) return r;
     if ((r = take_flag(arg, "--verbose", &a->verbose))) return r;
     if ((r = take_flag(arg, "--no-color", &a->no_color))) return r;
+    if ((r = take_flag(arg, "--no-save", &a->no_save))) return r;
     if ((r = take_flag(arg, "--fail-below", &a->fail_below))) return r;
     if ((r = take_flag(arg, "--help", &a->help))) return r;
     return take_flag(arg, "-h", &a->help);
@@ -76,11 +70,14 @@ static int parse_run_args(int argc, char **argv, run_args *a)
                            render_format_names());
     if (a->lang && strcmp(a->lang, "vi") != 0 && strcmp(a->lang, "en") != 0)
         return usage_error("run: unknown language '%s' (expected vi or en)", a->lang);
+    if (a->campaign && !a->review)
+        return usage_error("--campaign: only with --review (kpiengine run FILE --review campaigns "
+                           "--campaign NAME)");
     return EXIT_DONE;
 }
 
-/* Check what can be checked before running any Lua: files, folders and the period. */
-static int check_run_args(const run_args *a, period *p)
+/* Check what can be checked before running any Lua: files, folders, the period and dates. */
+static int check_run_args(run_args *a, period *p)
 {
     int rc = check_input_file(a->file, "the rule set");
     if (rc != EXIT_DONE) return rc;
@@ -92,74 +89,170 @@ static int check_run_args(const run_args *a, period *p)
         kpi_error_clear(&err);
         if (period_parse(a->period, p, &err) != 0) return usage_error("--period: %s", err.message);
     }
+    if (a->as_of) return parse_day_option("--as-of", a->as_of, &a->as_of_day);
     return EXIT_DONE;
 }
 
-static int use_color(const run_args *a)
+int run_use_color(const run_args *a)
 {
-    const char *no_color = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    if (a->no_color || (no_color && no_color[0])) return 0;
-    if (a->output && strcmp(a->output, "-") != 0) return 0;
-    if (term && strcmp(term, "dumb") == 0) return 0;
-    return isatty(STDOUT_FILENO);
+    return cli_use_color(a->no_color, a->output);
 }
 
-/* EXIT_BELOW when asked to and a KPI is below its minimum (naming them on stderr). */
-static int below_minimum_code(const run_args *a, const report *rep)
+int run_below_minimum(const run_args *a, const report *const *reports, size_t n)
 {
     size_t below = 0;
-    for (size_t i = 0; i < rep->nkpis; i++)
-        below += rep->kpis[i].status == STATUS_BELOW_MINIMUM;
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < reports[r]->nkpis; i++)
+            below += reports[r]->kpis[i].status == STATUS_BELOW_MINIMUM;
     if (!a->fail_below || below == 0) return EXIT_DONE;
     fprintf(stderr, "kpiengine: %zu KPI%s below minimum:", below, below == 1 ? "" : "s");
-    for (size_t i = 0; i < rep->nkpis; i++)
-        if (rep->kpis[i].status == STATUS_BELOW_MINIMUM) fprintf(stderr, " %s", rep->kpis[i].id);
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < reports[r]->nkpis; i++)
+            if (reports[r]->kpis[i].status == STATUS_BELOW_MINIMUM)
+                fprintf(stderr, " %s", reports[r]->kpis[i].id);
     fputc('\n', stderr);
     return EXIT_BELOW;
 }
 
-static int render_and_write(const run_args *a, const report *rep)
-{
-    size_t len = 0;
-    render_options ro = {use_color(a), a->lang};
-    char *text = render_report(a->format, rep, &ro, &len);
-    if (!text) {
-        fputs("kpiengine: out of memory while rendering the report\n", stderr);
-        return EXIT_DATA;
-    }
-    int rc = write_output(a->output, text, len);
-    kpi_free(text);
-    return rc;
-}
+/* ---- evaluation --------------------------------------------------------------------- */
 
-/* Open, choose the period, evaluate. Fills *rep; returns an exit code. */
-static int evaluate(const run_args *a, period p, report *rep)
+static int evaluate_once(const run_args *a, rules *rs, period p, report *rep)
 {
-    rules_options ro;
-    rules_options_init(&ro);
-    ro.data_dir = a->data_dir;
-    ro.verbose = a->verbose;
     kpi_error err;
     kpi_error_clear(&err);
     double t0 = seconds_now();
-    rules *rs = rules_open(a->file, &ro, &err);
-    if (!rs) return engine_error(&err);
-    double t1 = seconds_now();
-    if (!a->period && rules_default_period(rs, &p, &err) != 0) {
-        rules_close(rs);
-        return engine_error(&err);
-    }
-    int rc = rules_evaluate(rs, p, rep, &err);
-    rules_close(rs);
-    if (rc != 0) return engine_error(&err);
+    if (rules_evaluate(rs, p, rep, &err) != 0) return engine_error(&err);
     if (a->verbose) {
         char label[64];
-        fprintf(stderr, "kpiengine: %s: loaded in %.1f ms; %zu KPIs for %s in %.1f ms\n", a->file,
-                (t1 - t0) * 1e3, rep->nkpis, period_label(p, label, sizeof label),
-                (seconds_now() - t1) * 1e3);
+        fprintf(stderr, "kpiengine: %zu KPIs for %s in %.1f ms\n", rep->nkpis,
+                period_label(p, label, sizeof label), (seconds_now() - t0) * 1e3);
     }
     return EXIT_DONE;
+}
+
+/*
+** The previous values of a period in progress: the same days at the start of the
+** period before (August 1-15 is compared with July 1-15, not with all of July).
+*/
+static int previous_to_date(const run_args *a, rules *rs, period whole, int32_t days, report *rep)
+{
+    period before = period_prev(whole);
+    period same_days = {GRAIN_RANGE, before.start, before.start + days};
+    if (same_days.stop > before.stop) same_days.stop = before.stop;
+    report prev;
+    int rc = evaluate_once(a, rs, same_days, &prev);
+    if (rc != EXIT_DONE) return rc;
+    for (size_t i = 0; i < rep->nkpis && i < prev.nkpis; i++) {
+        kpi_result *k = &rep->kpis[i];
+        k->has_previous = prev.kpis[i].has_value;
+        k->previous = prev.kpis[i].has_value ? prev.kpis[i].value : 0;
+        k->has_change = k->has_value && k->has_previous && k->previous != 0;
+        k->change = k->has_change ? (k->value - k->previous) / fabs(k->previous) : 0;
+    }
+    report_free(&prev);
+    return EXIT_DONE;
+}
+
+int run_evaluate(const run_args *a, rules *rs, period p, report *rep)
+{
+    int32_t as_of = a->as_of ? a->as_of_day : cli_today();
+    char label[64], day[16];
+    if (a->as_of && as_of < p.start) {
+        date_format_iso(p.start, day);
+        return usage_error("--as-of %s is before the period %s starts (%s)", a->as_of,
+                           period_label(p, label, sizeof label), day);
+    }
+    int in_progress = p.grain != GRAIN_RANGE && as_of >= p.start && as_of < p.stop - 1;
+    if (!in_progress) {
+        int rc = evaluate_once(a, rs, p, rep);
+        rep->has_as_of = a->as_of != NULL;
+        rep->as_of = as_of;
+        return rc;
+    }
+    period to_date = {GRAIN_RANGE, p.start, as_of + 1};
+    int rc = evaluate_once(a, rs, to_date, rep);
+    if (rc == EXIT_DONE) rc = previous_to_date(a, rs, p, as_of + 1 - p.start, rep);
+    rep->period = p;
+    rep->in_progress = rep->has_as_of = 1;
+    rep->as_of = as_of;
+    return rc;
+}
+
+int run_pace(rules *rs, report *rep)
+{
+    review_project(rep);
+    for (size_t i = 0; i < rep->nkpis; i++) {
+        kpi_result *k = &rep->kpis[i];
+        int at = rules_kpi_find(rs, k->id, NULL);
+        const char *due = at >= 0 ? rules_kpi_due(rs, (size_t)at) : NULL;
+        int32_t day;
+        if (!due) continue;
+        if (date_parse_iso(due, strlen(due), &day) != 0) { /* rules_open checked it */
+            fprintf(stderr, "kpiengine: %s:%d: kpi '%s': due is not a date\n", k->file, k->line,
+                    k->id);
+            return EXIT_SCRIPT;
+        }
+        review_set_due(rep, k, day);
+    }
+    return EXIT_DONE;
+}
+
+/* ---- one period ----------------------------------------------------------------------- */
+
+/*
+** The history the HTML report draws (kpi_result.history) is freed here once the report
+** is rendered, whoever else would free it: report_free then finds NULL.
+*/
+static void drop_history(report *rep)
+{
+    for (size_t i = 0; i < rep->nkpis; i++) {
+        kpi_free(rep->kpis[i].history);
+        rep->kpis[i].history = NULL;
+        rep->kpis[i].nhistory = 0;
+    }
+}
+
+int run_output(const run_args *a, report *rep)
+{
+    run_store st;
+    int rc = run_store_open(a, &st);
+    if (rc == EXIT_DONE && !rep->in_progress) rc = run_store_previous(&st, rep);
+    if (rc == EXIT_DONE) rc = run_store_history(&st, rep);
+    size_t len = 0;
+    char *text = NULL;
+    if (rc == EXIT_DONE) {
+        render_options ro = {run_use_color(a), a->lang};
+        text = render_report(a->format, rep, &ro, &len);
+        if (!text) {
+            fputs("kpiengine: out of memory while rendering the report\n", stderr);
+            rc = EXIT_DATA;
+        }
+    }
+    drop_history(rep);
+    const report *one = rep;
+    if (rc == EXIT_DONE) rc = run_store_save(&st, a, &one, 1);
+    run_store_close(&st);
+    if (rc == EXIT_DONE) rc = write_output(a->output, text, len);
+    kpi_free(text);
+    if (rc == EXIT_DONE) rc = run_below_minimum(a, &one, 1);
+    return rc;
+}
+
+static int run_period(const run_args *a, rules *rs, period p)
+{
+    kpi_error err;
+    kpi_error_clear(&err);
+    if (!a->period && a->as_of)
+        p = period_containing(rules_grain(rs), a->as_of_day);
+    else if (!a->period && rules_default_period(rs, &p, &err) != 0)
+        return engine_error(&err);
+    report rep;
+    memset(&rep, 0, sizeof rep);
+    int rc = run_evaluate(a, rs, p, &rep);
+    if (rc == EXIT_DONE) rc = run_pace(rs, &rep);
+    if (rc == EXIT_DONE) rc = run_output(a, &rep);
+    report_free(&rep);
+    return rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -173,14 +266,18 @@ int cmd_run(int argc, char **argv)
     }
     period p = {GRAIN_MONTH, 0, 0};
     if ((rc = check_run_args(&a, &p)) != EXIT_DONE) return rc;
-    report rep;
-    memset(&rep, 0, sizeof rep);
-    if ((rc = evaluate(&a, p, &rep)) != EXIT_DONE) {
-        report_free(&rep);
-        return rc;
-    }
-    rc = render_and_write(&a, &rep);
-    if (rc == EXIT_DONE) rc = below_minimum_code(&a, &rep);
-    report_free(&rep);
+    rules_options ro;
+    rules_options_init(&ro);
+    ro.data_dir = a.data_dir;
+    ro.verbose = a.verbose;
+    kpi_error err;
+    kpi_error_clear(&err);
+    double t0 = seconds_now();
+    rules *rs = rules_open(a.file, &ro, &err);
+    if (!rs) return engine_error(&err);
+    if (a.verbose)
+        fprintf(stderr, "kpiengine: %s: loaded in %.1f ms\n", a.file, (seconds_now() - t0) * 1e3);
+    rc = a.review ? run_review(&a, rs) : run_period(&a, rs, p);
+    rules_close(rs);
     return rc;
 }

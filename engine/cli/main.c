@@ -1,7 +1,9 @@
 /*
 ** main.c -- the kpiengine command line: dispatch to the subcommands (cli.h).
 **
-**   kpiengine run FILE.lua [options]    evaluate a rule set for one period
+**   kpiengine run FILE.lua [options]    evaluate a rule set for one period or a review
+**   kpiengine schedule FILE.lua          the reviews due between two dates
+**   kpiengine history FILE.lua [KPI]     the values saved by past runs
 **   kpiengine inspect FILE.csv | FILE.db (--table T | --query SQL)
 **   kpiengine --help | --version
 */
@@ -16,6 +18,8 @@
 
 const char cli_usage_text[] =
     "usage: kpiengine run FILE.lua [options]\n"
+    "       kpiengine schedule FILE.lua [--from DATE] [--to DATE] [--review NAME]\n"
+    "       kpiengine history FILE.lua [KPI] [--last N] [--db FILE]\n"
     "       kpiengine inspect FILE.csv\n"
     "       kpiengine inspect FILE.db (--table T | --query SQL)\n"
     "       kpiengine --help | --version\n"
@@ -28,9 +32,28 @@ const char cli_usage_text[] =
     "  --lang L            vi or en: labels and number formats (default: the rule set's locale)\n"
     "  -o, --output FILE   write the report to FILE (replaced atomically) instead of stdout\n"
     "  --fail-below        exit 1 when a KPI is below its minimum\n"
+    "  --as-of DATE        the day the run stands on (default: today): a period not over by\n"
+    "                      then counts its days up to DATE only (value to date, with the\n"
+    "                      run-rate projection of additive KPIs and whether they are on pace);\n"
+    "                      without --period, the period (at the rule set's grain) holding DATE\n"
+    "  --review NAME       only the KPIs of review NAME, for the latest period its schedule\n"
+    "                      has made due by --as-of (or --period); a campaigns review evaluates\n"
+    "                      each campaign before, during and after it\n"
+    "  --campaign NAME     with a campaigns review: that campaign only\n"
+    "  --db FILE           the results store (default: .kpiengine/results.db beside the rule\n"
+    "                      set); every run is appended to it, and previous values come from it\n"
+    "  --no-save           do not write the run into the store\n"
     "  --no-color          no colours (also off when NO_COLOR is set or stdout is not a terminal)\n"
     "  --verbose           timings on stderr and engine frames in script tracebacks\n"
     "  Options also take the form --option=value.\n"
+    "\n"
+    "schedule: list the reviews due from --from (default: today) to --to (default: 30 days\n"
+    "  later), each with the period it reviews; --review NAME lists one review only.\n"
+    "  Also --data DIR, --format table|json, -o FILE.\n"
+    "\n"
+    "history: the values and statuses saved by past runs of the rule set, period by\n"
+    "  period, with a sparkline; KPI shows one KPI, --last N the newest N periods, --db FILE\n"
+    "  another store. Also --format table|json, -o FILE.\n"
     "\n"
     "inspect: load a CSV file, or a SQLite table or query, and describe it: rows, load\n"
     "  time, memory against the file size, and per column its type, nulls, distinct\n"
@@ -41,7 +64,7 @@ const char cli_usage_text[] =
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) return usage_error("missing a command (run or inspect)");
+    if (argc < 2) return usage_error("missing a command (run, schedule, history or inspect)");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("kpiengine %s\n", KPI_VERSION);
@@ -53,6 +76,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "inspect") == 0) return cmd_inspect(argc - 2, argv + 2);
+    if (strcmp(cmd, "schedule") == 0) return cmd_schedule(argc - 2, argv + 2);
+    if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (cmd[0] == '-') return usage_error("unknown option '%s'", cmd);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -2,27 +2,34 @@
 ** dsl_review.c -- `review "name" { ... }`: when a rule set's KPIs are reviewed, on a
 ** calendar (every = "month", day = 5) or around campaigns (campaigns = "campaigns",
 ** before = 14, after = 30 days). Reviews are checked and kept; scheduling reads them.
-** Also the checks that tie reviews, KPIs and sources together once all are declared.
+** Also the checks that tie reviews, KPIs and sources together once all are declared,
+** and a KPI's deadline (due = "2024-12-31"), which reviews report progress against.
+**
+** `business = true` makes `day` count Monday..Friday; which days a grain allows is
+** model/schedule.h's rule (schedule_check), so the declaration and the arithmetic agree.
 */
 #include <math.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
+#include "core/date.h"
 #include "core/kpi_alloc.h"
 #include "dsl.h"
+#include "model/schedule.h"
 #include "lkpi.h"
 #include "sandbox.h"
 #include "suggest.h"
 
-static const char *const review_fields[] = {"every", "campaigns", "before",      "after", "day",
-                                            "kpis",  "title",     "description", NULL};
+static const char *const review_fields[] = {"every",    "campaigns", "before", "after",       "day",
+                                            "business", "kpis",      "title",  "description", NULL};
 
 /* The fields of one review declaration, checked but not yet committed. */
 typedef struct review_decl {
     const char *every, *campaigns, *title, *description;
     long before, after, day;
     int has_before, has_after, has_day;
+    int business;
     size_t nkpis; /* the list stays in the declaration table */
 } review_decl;
 
@@ -64,6 +71,26 @@ static size_t kpi_list(lua_State *L, const char *what)
     return n;
 }
 
+/* A true / false field: 0 when absent; raises on another type. */
+static int opt_boolean(lua_State *L, const char *what, const char *field)
+{
+    int t = lua_getfield(L, 1, field);
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        luaL_error(L, "%s: field '%s' must be true or false, got %s", what, field,
+                   l_kpi_typename(L, -1));
+    int v = lua_toboolean(L, -1);
+    lua_pop(L, 1); /* pop the field */
+    return v;
+}
+
+/* The day a schedule names must exist in its grain (day = 9 of a week does not). */
+static void check_schedule(lua_State *L, const char *what, period_grain g, const review_decl *r)
+{
+    schedule_rule rule = {g, r->has_day ? (int)r->day : 0, r->business};
+    char why[200];
+    if (schedule_check(&rule, why, sizeof why) != 0) luaL_error(L, "%s: %s", what, why);
+}
+
 static void read_review(lua_State *L, const char *what, review_decl *r)
 {
     memset(r, 0, sizeof *r);
@@ -82,10 +109,13 @@ static void read_review(lua_State *L, const char *what, review_decl *r)
     r->has_before = opt_integer(L, what, "before", 0, 3660, &r->before);
     r->has_after = opt_integer(L, what, "after", 0, 3660, &r->after);
     r->has_day = opt_integer(L, what, "day", 1, 31, &r->day);
+    r->business = opt_boolean(L, what, "business");
     if (r->every && (r->has_before || r->has_after))
         luaL_error(L, "%s: before and after only apply to campaigns", what);
-    if (r->campaigns && r->has_day)
-        luaL_error(L, "%s: day only applies to a schedule (every = ...)", what);
+    if (r->campaigns && (r->has_day || r->business))
+        luaL_error(L, "%s: %s only applies to a schedule (every = ...)", what,
+                   r->has_day ? "day" : "business");
+    if (r->every) check_schedule(L, what, g, r);
     r->nkpis = kpi_list(L, what);
 }
 
@@ -120,6 +150,7 @@ static void commit_review(lua_State *L, dsl_review *r, const review_decl *c)
     r->before = c->has_before ? c->before : 0;
     r->after = c->has_after ? c->after : 0;
     r->day = c->has_day ? c->day : 0;
+    r->business = c->business;
     for (size_t i = 0; i < r->nkpis; i++)
         kpi_free(r->kpis[i]);
     r->nkpis = 0;
@@ -208,6 +239,11 @@ int dsl_review_check(const dsl *d, kpi_error *err)
     char hint[200];
     for (size_t i = 0; i < d->nkpis; i++) {
         const dsl_kpi *k = d->kpis[i];
+        int32_t due;
+        if (k->due && date_parse_iso(k->due, strlen(k->due), &due) != 0)
+            return kpi_error_set(err, KPI_ESCRIPT, k->file, k->line, 0,
+                                 "kpi '%s': due must be a date as \"2024-12-31\", got \"%s\"",
+                                 k->id, k->due);
         if (k->review && !find_review(d, k->review))
             return kpi_error_set(err, KPI_ESCRIPT, k->file, k->line, 0,
                                  "kpi '%s': review '%s' is not declared%s", k->id, k->review,

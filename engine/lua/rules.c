@@ -23,6 +23,7 @@
 #include "eval.h"
 #include "lkpi.h"
 #include "sandbox.h"
+#include "suggest.h"
 
 struct rules {
     sandbox *sb;
@@ -189,4 +190,131 @@ int rules_evaluate(rules *r, period p, report *out, kpi_error *err)
         r->broken_err = *err;
     }
     return rc;
+}
+
+/* ---- declarations for the command line -------------------------------------------------- */
+
+const char *rules_name(const rules *r)
+{
+    return r->d->name ? r->d->name : "";
+}
+
+period_grain rules_grain(const rules *r)
+{
+    return r->d->grain;
+}
+
+const char *rules_currency(const rules *r)
+{
+    return r->d->currency ? r->d->currency : "";
+}
+
+size_t rules_kpi_count(const rules *r)
+{
+    return r->d->nkpis;
+}
+
+const char *rules_kpi_id(const rules *r, size_t i)
+{
+    return i < r->d->nkpis ? r->d->kpis[i]->id : NULL;
+}
+
+const char *rules_kpi_due(const rules *r, size_t i)
+{
+    return i < r->d->nkpis ? r->d->kpis[i]->due : NULL;
+}
+
+int rules_kpi_find(const rules *r, const char *id, const char **hint)
+{
+    suggest s;
+    suggest_init(&s, id);
+    for (size_t i = 0; i < r->d->nkpis; i++) {
+        if (strcmp(r->d->kpis[i]->id, id) == 0) return (int)i;
+        suggest_add(&s, r->d->kpis[i]->id);
+    }
+    if (hint) *hint = suggest_result(&s);
+    return -1;
+}
+
+size_t rules_review_count(const rules *r)
+{
+    return r->d->nreviews;
+}
+
+void rules_review_get(const rules *r, size_t i, rules_review *out)
+{
+    const dsl_review *v = r->d->reviews[i];
+    memset(out, 0, sizeof *out);
+    out->name = v->name;
+    out->title = v->title;
+    out->is_campaigns = v->campaigns != NULL;
+    out->campaigns = v->campaigns;
+    out->before = (int)v->before;
+    out->after = (int)v->after;
+    out->file = v->file;
+    out->line = v->line;
+    /* every was checked to be a grain when the rule set loaded */
+    if (!v->campaigns && period_grain_parse(v->every, &out->schedule.every) != 0)
+        out->schedule.every = GRAIN_MONTH;
+    out->schedule.day = (int)v->day;
+    out->schedule.business = v->business;
+}
+
+int rules_review_find(const rules *r, const char *name, rules_review *out, const char **hint)
+{
+    suggest s;
+    suggest_init(&s, name);
+    for (size_t i = 0; i < r->d->nreviews; i++) {
+        if (strcmp(r->d->reviews[i]->name, name) == 0) {
+            rules_review_get(r, i, out);
+            return 0;
+        }
+        suggest_add(&s, r->d->reviews[i]->name);
+    }
+    if (hint) *hint = suggest_result(&s);
+    return -1;
+}
+
+/* Whether KPI k is in review v's own kpis = {...} list. */
+static int listed(const dsl_review *v, const dsl_kpi *k)
+{
+    for (size_t j = 0; j < v->nkpis; j++)
+        if (strcmp(v->kpis[j], k->id) == 0) return 1;
+    return 0;
+}
+
+size_t rules_review_kpis(const rules *r, const char *name, size_t *idx)
+{
+    const dsl *d = r->d;
+    const dsl_review *v = NULL;
+    for (size_t i = 0; i < d->nreviews && !v; i++)
+        if (strcmp(d->reviews[i]->name, name) == 0) v = d->reviews[i];
+    size_t n = 0;
+    if (v && v->nkpis > 0) {
+        for (size_t i = 0; i < d->nkpis; i++)
+            if (listed(v, d->kpis[i])) idx[n++] = i;
+        return n;
+    }
+    for (size_t i = 0; i < d->nkpis; i++)
+        if (d->kpis[i]->review && strcmp(d->kpis[i]->review, name) == 0) idx[n++] = i;
+    if (n > 0) return n;
+    for (size_t i = 0; i < d->nkpis; i++)
+        idx[n++] = i;
+    return n;
+}
+
+const char *rules_source_path(const rules *r, const char *name)
+{
+    for (size_t i = 0; i < r->d->nsources; i++)
+        if (strcmp(r->d->sources[i]->name, name) == 0) return r->d->sources[i]->path;
+    return NULL;
+}
+
+const table *rules_source_table(rules *r, const char *name, kpi_error *err)
+{
+    for (size_t i = 0; i < r->d->nsources; i++)
+        if (strcmp(r->d->sources[i]->name, name) == 0)
+            return dsl_source_table(NULL, r->d, (int)i + 1, err);
+    kpi_error_set(err, KPI_EUSAGE, r->d->file, 0, 0, "no source is called '%s'", name);
+    return NULL;
 }

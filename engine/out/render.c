@@ -13,12 +13,17 @@ static char *json(const report *r, const render_options *o, size_t *len)
     return render_json(r, len);
 }
 
+static char *csv(const report *r, const render_options *o, size_t *len)
+{
+    (void)o; /* CSV, as JSON, is for programs: one shape in every language */
+    return render_csv(r, len);
+}
+
 static const struct {
     const char *name;
     render_fn fn;
 } renderers[] = {
-    {"table", render_table},
-    {"json", json},
+    {"table", render_table}, {"json", json}, {"csv", csv}, {"md", render_md}, {"html", render_html},
 };
 
 static render_fn find(const char *format)
@@ -35,7 +40,7 @@ int render_format_known(const char *format)
 
 const char *render_format_names(void)
 {
-    return "table, json";
+    return "table, json, csv, md, html";
 }
 
 char *render_report(const char *format, const report *r, const render_options *o, size_t *len)

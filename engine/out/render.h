@@ -18,6 +18,21 @@
 ** null; numbers are in their shortest round-tripping form. The document has one
 ** KPI per line and ends with a newline.
 **
+** Additions for reviews over time (after the keys above, so readers of the design's
+** shape are unaffected): each KPI ends with
+**   "pace": {"projection", "status", "on_pace"} or null -- an additive KPI in a period
+**           still in progress: its value at the period's end at the rate so far, that
+**           value's grade, and whether the grade is met_target;
+**   "due":  {"date", "days_left", "progress", "state"} or null -- a KPI with a deadline:
+**           days from the last day counted to it (negative once past), the share of
+**           the target reached, and "met" | "on_pace" | "behind" | "overdue" | "open";
+** and the document ends with "review" (the review's name or null), "as_of" (the day
+** the run stood on, when --as-of or a period in progress set it, else null),
+** "in_progress" (true when values are to date), "period_days" and "days_counted".
+** A breakdown item that is not graded (a part of an additive KPI) has "status": null.
+** The other documents of the review commands are described in out/history.h
+** (history), out/agenda.h (schedule) and out/render_review.h (campaign reviews).
+**
 ** Table: a header line (rule set, file, period label and dates), then one row per
 ** KPI -- KPI, Value, Minimum, Target, Status, Previous, Change -- with its
 ** breakdown items indented under it and, for a KPI without data, the reason; then a
@@ -52,5 +67,72 @@ char *render_table(const report *r, const render_options *o, size_t *len);
 /* The symbol and the words of a status: "✔", "met target". */
 const char *render_status_symbol(kpi_status s);
 const char *render_status_words(kpi_status s);
+
+/*
+** ---- reports for people and spreadsheets: html, md, csv ----
+**
+** The language (labels, status words, number and date formats; see i18n.h and
+** numfmt.h) is o->lang, else the report's locale: "vi" or English.
+**
+** HTML: one self-contained UTF-8 file that opens from disk and makes no request:
+** inline CSS and inline <svg> (HTML5, no xmlns), no script, no external reference of
+** any kind (the text never holds "//": every '/' of the report's strings is written
+** as &#47;), and a Content-Security-Policy that forbids loading anything. It has a
+** header (client, rule set, file, period, generated at), a count of KPIs by status,
+** one card per KPI (value, status as symbol, word and colour, change vs the previous
+** period, a bullet graph of value, minimum, target and previous value, a sparkline
+** when the KPI carries history, breakdown items as bars sorted by value, largest
+** first, each with its status), and a table of all figures as the text alternative
+** of the graphics. A rule-set name "Set – Client" (an en or em dash between spaces)
+** reads as rule set "Set" for client "Client". Printed, it lays out on A4.
+** Everything taken from the report is escaped.
+*/
+char *render_html(const report *r, const render_options *o, size_t *len);
+/*
+** The same with the "generated at" time given: seconds since 1970-01-01 UTC, shown in
+** the local time zone (TZ). render_html uses $SOURCE_DATE_EPOCH when it is set to a
+** number (reproducible output), else the current time.
+*/
+char *render_html_at(const report *r, const render_options *o, long long generated,
+                     size_t *len);
+
+/*
+** Markdown (GitHub / CommonMark tables), for emails and wikis: a heading with the
+** rule set, a line with the period and file, one table row per KPI -- KPI, Value,
+** Minimum, Target, Status, Previous, Change -- with its breakdown items as rows
+** "↳ key" under it, the reasons for KPIs without data, and a count by status. Text
+** from the report has Markdown's punctuation backslash-escaped and no line breaks.
+*/
+char *render_md(const report *r, const render_options *o, size_t *len);
+
+/*
+** CSV (RFC 4180, comma, CRLF, UTF-8 without a byte-order mark), for spreadsheets and
+** scripts. Language-independent, as JSON: numbers in their shortest round-tripping
+** form with '.' as decimal mark, statuses as JSON's codes, empty for a missing value.
+** One header row, then one row per KPI followed by one per breakdown item. Columns,
+** stable across versions (new ones are only ever added at the end):
+**   row        "kpi" or "item"
+**   ruleset    the rule set's name
+**   period     the period's label: "2024-08"
+**   start,end  its first and last day: "2024-08-01", "2024-08-31"
+**   kpi        the KPI's id
+**   title      the KPI's title
+**   item       the breakdown key (empty on a kpi row)
+**   unit       the KPI's unit
+**   better     "higher" or "lower"
+**   value      the value (of the KPI or the item); empty when no data
+**   minimum    the KPI's minimum; on an item row only when the item is graded
+**   target     the same for the target
+**   status     met_target, met_minimum, below_minimum, no_data; empty for an item
+**              that is not graded (a part of an additive KPI)
+**   previous   the previous period's value (kpi rows)
+**   change     (value - previous) / |previous| as a fraction (kpi rows)
+**   owner      the KPI's owner (kpi rows)
+**   review     the KPI's review (kpi rows)
+**   reason     why there is no value (kpi rows)
+** Spreadsheet formula injection: a text cell that begins with = + - @, a tab or a
+** carriage return gets a leading apostrophe, unless it is a plain number.
+*/
+char *render_csv(const report *r, size_t *len);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "core/date.h"
 #include "core/period.h"
+#include "model/review.h"
 #include "out/textfmt.h"
 
 /* A string that is NULL or empty is null: "the KPI has none". */
@@ -32,6 +33,20 @@ static void json_period(textbuf *b, period p)
     textbuf_puts(b, "}");
 }
 
+/* The keys after "kpis": the review, and how much of the period the values count. */
+static void json_review(textbuf *b, const report *r)
+{
+    char as_of[16];
+    textbuf_puts(b, " \"review\": ");
+    text_json_string(b, r->review);
+    if (r->has_as_of) date_format_iso(r->as_of, as_of);
+    textbuf_puts(b, ", \"as_of\": ");
+    text_json_string(b, r->has_as_of ? as_of : NULL);
+    textbuf_printf(b, ", \"in_progress\": %s, \"period_days\": %d, \"days_counted\": %d}\n",
+                   r->in_progress ? "true" : "false", (int)period_days(r->period),
+                   (int)review_days_counted(r));
+}
+
 static void json_breakdown(textbuf *b, const kpi_result *k)
 {
     textbuf_puts(b, "[");
@@ -42,10 +57,44 @@ static void json_breakdown(textbuf *b, const kpi_result *k)
         textbuf_puts(b, ", \"value\": ");
         text_json_number(b, item->has_value, item->value);
         textbuf_puts(b, ", \"status\": ");
-        text_json_string(b, status_name(item->status));
+        text_json_string(b, item->graded ? status_name(item->status) : NULL);
         textbuf_puts(b, "}");
     }
     textbuf_puts(b, "]");
+}
+
+/* "pace": the run-rate projection of an additive KPI in a period in progress, or null. */
+static void json_pace(textbuf *b, const kpi_result *k)
+{
+    textbuf_puts(b, ", \"pace\": ");
+    if (!k->has_projection) {
+        textbuf_puts(b, "null");
+        return;
+    }
+    textbuf_puts(b, "{\"projection\": ");
+    text_json_number(b, 1, k->projection);
+    textbuf_puts(b, ", \"status\": ");
+    text_json_string(b, status_name(k->pace));
+    textbuf_printf(b, ", \"on_pace\": %s}", k->pace == STATUS_MET_TARGET ? "true" : "false");
+}
+
+/* "due": progress toward the target by the KPI's deadline, or null. */
+static void json_due(textbuf *b, const kpi_result *k)
+{
+    char day[16];
+    textbuf_puts(b, ", \"due\": ");
+    if (!k->has_due) {
+        textbuf_puts(b, "null");
+        return;
+    }
+    date_format_iso(k->due, day);
+    textbuf_puts(b, "{\"date\": ");
+    text_json_string(b, day);
+    textbuf_printf(b, ", \"days_left\": %d, \"progress\": ", (int)k->days_left);
+    text_json_number(b, k->has_progress, k->progress);
+    textbuf_puts(b, ", \"state\": ");
+    text_json_string(b, review_due_name(k->due_state));
+    textbuf_puts(b, "}");
 }
 
 static void json_kpi(textbuf *b, const kpi_result *k)
@@ -78,6 +127,8 @@ static void json_kpi(textbuf *b, const kpi_result *k)
     json_optional_string(b, k->review);
     textbuf_puts(b, ", \"reason\": ");
     json_optional_string(b, k->has_value ? NULL : k->reason);
+    json_pace(b, k);
+    json_due(b, k);
     textbuf_puts(b, "}");
 }
 
@@ -96,6 +147,7 @@ char *render_json(const report *r, size_t *len)
         textbuf_puts(&b, i ? ",\n  " : "\n  ");
         json_kpi(&b, &r->kpis[i]);
     }
-    textbuf_puts(&b, r->nkpis ? "\n ]}\n" : "]}\n");
+    textbuf_puts(&b, r->nkpis ? "\n ],\n" : "],\n");
+    json_review(&b, r);
     return textbuf_finish(&b, len);
 }

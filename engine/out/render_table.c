@@ -5,15 +5,22 @@
 ** known), then rows are written with padding computed from display widths, not
 ** bytes, so titles in Vietnamese or Japanese line up. Colour codes wrap a cell
 ** after its padding is computed and never replace the status words.
+**
+** A period in progress says so in the header (to date: the day and how many of the
+** period's days count); a KPI's pace (the projection of an additive KPI to the
+** period's end) and its deadline each get a line of their own under its row, so the
+** columns stay those of every report.
 */
 #include "out/render.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/date.h"
 #include "core/kpi_alloc.h"
 #include "core/period.h"
+#include "model/review.h"
 #include "out/textfmt.h"
 
 enum { RC_KPI, RC_VALUE, RC_MINIMUM, RC_TARGET, RC_STATUS, RC_PREVIOUS, RC_CHANGE, RC_COUNT };
@@ -27,10 +34,13 @@ static const char *const headings[RC_COUNT] = {"KPI",    "Value",    "Minimum", 
 #define ANSI_OFF  "\x1b[0m"
 
 typedef struct row {
-    const char *label;  /* the KPI title or breakdown key (borrowed from the report) */
-    int is_item;        /* a breakdown item: indented, fewer columns */
-    const char *reason; /* no data: why, printed on its own line under the row */
-    int has_status;     /* the header row has none */
+    const char *label;        /* the KPI title or breakdown key (borrowed from the report) */
+    int is_item;              /* a breakdown item: indented, fewer columns */
+    const char *reason;       /* no data: why, printed on its own line under the row */
+    int has_status;           /* the header row has none */
+    int ungraded;             /* a breakdown item of an additive KPI: no status shown */
+    char pace[CELL_SIZE * 2]; /* the pace line under the row, "" for none */
+    char due[CELL_SIZE * 2];  /* the deadline line under the row, "" for none */
     kpi_status status;
     char cell[RC_COUNT][CELL_SIZE]; /* RC_VALUE .. RC_CHANGE; RC_KPI and RC_STATUS unused */
 } row;
@@ -88,6 +98,39 @@ static void format_value(char *cell, int has, double v, const kpi_result *k, con
         strcpy(cell, MISSING);
 }
 
+/* "on pace: 480,000,000 VND projected by 2024-08-31 (✔ met target)". */
+static void pace_line(row *w, const kpi_result *k, const report *r)
+{
+    char value[CELL_SIZE], end[16];
+    if (!k->has_projection) return;
+    format_value(value, 1, k->projection, k, r);
+    date_format_iso(r->period.stop - 1, end);
+    snprintf(w->pace, sizeof w->pace, "%s: %s projected by %s (%s %s)",
+             k->pace == STATUS_MET_TARGET ? "on pace" : "not on pace", value, end,
+             render_status_symbol(k->pace), render_status_words(k->pace));
+}
+
+/* "due 2024-12-31, 138 days left: 37.2% of the target · behind". */
+static void due_line(row *w, const kpi_result *k)
+{
+    char day[16], left[64], progress[64] = "";
+    if (!k->has_due) return;
+    date_format_iso(k->due, day);
+    if (k->days_left >= 0)
+        snprintf(left, sizeof left, "%d day%s left", (int)k->days_left,
+                 k->days_left == 1 ? "" : "s");
+    else
+        snprintf(left, sizeof left, "%d day%s ago", (int)-k->days_left,
+                 k->days_left == -1 ? "" : "s");
+    if (k->has_progress) {
+        char pct[32];
+        text_grouped(k->progress * 100.0, 1, pct, sizeof pct);
+        snprintf(progress, sizeof progress, ": %s%% of the target", pct);
+    }
+    snprintf(w->due, sizeof w->due, "due %s, %s%s · %s", day, left, progress,
+             review_due_words(k->due_state));
+}
+
 static void fill_kpi_row(row *w, const kpi_result *k, const report *r)
 {
     w->label = k->title && k->title[0] ? k->title : k->id ? k->id : "";
@@ -102,6 +145,8 @@ static void fill_kpi_row(row *w, const kpi_result *k, const report *r)
         text_change(k->change, w->cell[RC_CHANGE], CELL_SIZE);
     else
         strcpy(w->cell[RC_CHANGE], MISSING);
+    pace_line(w, k, r);
+    due_line(w, k);
 }
 
 /* Rows for every KPI and breakdown item; NULL when out of memory. */
@@ -122,6 +167,7 @@ static row *build_rows(const report *r, size_t *nrows)
             w->is_item = 1;
             w->has_status = 1;
             w->status = k->items[j].status;
+            w->ungraded = !k->items[j].graded;
             format_value(w->cell[RC_VALUE], k->items[j].has_value, k->items[j].value, k, r);
         }
     }
@@ -137,6 +183,8 @@ static const char *cell_text(const row *w, int c, size_t *width)
         text = headings[c];
     else if (c == RC_KPI)
         text = w->label;
+    else if (c == RC_STATUS && w->ungraded)
+        text = "";
     else if (c == RC_STATUS)
         text = NULL;
     else
@@ -159,7 +207,7 @@ static void put_cell(textbuf *b, const row *w, int c, size_t col_width, int colo
     int left = c == RC_KPI || c == RC_STATUS;
     if (!left) textbuf_repeat(b, ' ', pad);
     if (c == RC_KPI && w->has_status && w->is_item) textbuf_puts(b, "  ");
-    if (c == RC_STATUS && w->has_status) {
+    if (c == RC_STATUS && w->has_status && !w->ungraded) {
         if (color) textbuf_puts(b, status_color(w->status));
         textbuf_printf(b, "%s %s", render_status_symbol(w->status), text);
         if (color) textbuf_puts(b, ANSI_OFF);
@@ -188,6 +236,8 @@ static void put_row(textbuf *b, const row *w, const size_t *widths, int color)
     if (bold) textbuf_puts(b, ANSI_OFF);
     end_line(b);
     if (w->reason) textbuf_printf(b, "  ↳ %s\n", w->reason);
+    if (w->pace[0]) textbuf_printf(b, "  ↳ %s\n", w->pace);
+    if (w->due[0]) textbuf_printf(b, "  ↳ %s\n", w->due);
 }
 
 static void put_header(textbuf *b, const report *r, int color)
@@ -199,7 +249,15 @@ static void put_header(textbuf *b, const report *r, int color)
     if (color) textbuf_puts(b, ANSI_BOLD);
     textbuf_puts(b, r->ruleset && r->ruleset[0] ? r->ruleset : "(unnamed rule set)");
     if (color) textbuf_puts(b, ANSI_OFF);
-    textbuf_printf(b, " · %s · %s (%s to %s)\n\n", r->file ? r->file : "", label, start, end);
+    textbuf_printf(b, " · %s · %s (%s to %s)", r->file ? r->file : "", label, start, end);
+    if (r->in_progress && r->has_as_of) {
+        char as_of[16];
+        date_format_iso(r->as_of, as_of);
+        textbuf_printf(b, " · to date: %s, %d of %d days", as_of, (int)review_days_counted(r),
+                       (int)period_days(r->period));
+    }
+    if (r->review) textbuf_printf(b, " · review %s", r->review);
+    textbuf_puts(b, "\n\n");
 }
 
 static void put_counts(textbuf *b, const report *r)

@@ -1,6 +1,7 @@
 /*
 ** store.c -- the results store: opening and migrating the database, saving a run;
-** reading the history back; see store.h. The file hash is in store_hash.c.
+** see store.h. Reading history and previous values back is in store_read.c, the file
+** hash in store_hash.c.
 **
 ** Opening checks what the file is before changing anything: a file that is not a
 ** SQLite database, or a database of another program (another application_id, or
@@ -30,6 +31,7 @@
 
 #include "core/date.h"
 #include "core/kpi_alloc.h"
+#include "out/store_impl.h"
 #include "out/textfmt.h"
 
 #ifndef KPI_VERSION
@@ -37,12 +39,6 @@
 #endif
 
 #define STORE_APPLICATION_ID 0x4B504945 /* "KPIE" */
-
-struct store {
-    sqlite3 *db;
-    char *path;
-    sqlite3_stmt *insert_run, *insert_result, *previous;
-};
 
 /* migrations[i] takes the schema from version i to i + 1. Append; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -63,13 +59,15 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (run_id, kpi));"
     "CREATE INDEX results_kpi_period ON results(kpi, period_label);"
     "CREATE INDEX runs_ruleset_period ON runs(ruleset, period_grain, period_label);",
+    /* 2: a run of a period still in progress keeps the last day it counted */
+    "ALTER TABLE runs ADD COLUMN as_of TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
 static const char insert_run_sql[] =
     "INSERT INTO runs(ruleset, file, file_hash, currency, period_grain, period_label,"
-    " period_start, period_end, started, engine_version, review)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " period_start, period_end, started, engine_version, review, as_of)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char insert_result_sql[] =
     "INSERT INTO results(run_id, kpi, position, title, unit, better, period_label, value,"
     " minimum, target, status, reason, breakdown)"
@@ -91,7 +89,7 @@ static kpi_error_kind store_error_kind(int rc)
     }
 }
 
-static int store_fail(store *s, int rc, const char *what, kpi_error *err)
+int store_fail(store *s, int rc, const char *what, kpi_error *err)
 {
     if ((rc & 0xff) == SQLITE_NOTADB)
         return kpi_error_set(err, KPI_EDATA, s->path, 0, 0,
@@ -292,8 +290,7 @@ const char *store_path(const store *s)
     return s->path;
 }
 
-/* NULL binds NULL; text is copied by SQLite (the caller's strings may go first). */
-static int bind_text(sqlite3_stmt *st, int i, const char *text)
+int store_bind_text(sqlite3_stmt *st, int i, const char *text)
 {
     return text ? sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
 }
@@ -324,23 +321,28 @@ static const char *now_iso(char *buf)
 
 static int insert_run(store *s, const report *r, const store_run_info *info)
 {
-    char label[64], start[16], end[16], now[24];
+    char label[64], start[16], end[16], now[24], as_of[16];
     sqlite3_stmt *st = s->insert_run;
     date_format_iso(r->period.start, start);
     date_format_iso(r->period.stop - 1, end); /* stop is exclusive; end is the last day inside */
-    int rc = bind_text(st, 1, r->ruleset ? r->ruleset : "");
-    if (rc == SQLITE_OK) rc = bind_text(st, 2, r->file ? r->file : "");
-    if (rc == SQLITE_OK) rc = bind_text(st, 3, info ? info->file_hash : NULL);
-    if (rc == SQLITE_OK) rc = bind_text(st, 4, r->currency ? r->currency : "");
-    if (rc == SQLITE_OK) rc = bind_text(st, 5, period_grain_name(r->period.grain));
-    if (rc == SQLITE_OK) rc = bind_text(st, 6, period_label(r->period, label, sizeof label));
-    if (rc == SQLITE_OK) rc = bind_text(st, 7, start);
-    if (rc == SQLITE_OK) rc = bind_text(st, 8, end);
+    int rc = store_bind_text(st, 1, r->ruleset ? r->ruleset : "");
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 2, r->file ? r->file : "");
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 3, info ? info->file_hash : NULL);
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 4, r->currency ? r->currency : "");
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 5, period_grain_name(r->period.grain));
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 6, period_label(r->period, label, sizeof label));
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 7, start);
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 8, end);
     if (rc == SQLITE_OK)
-        rc = bind_text(st, 9, info && info->started ? info->started : now_iso(now));
+        rc = store_bind_text(st, 9, info && info->started ? info->started : now_iso(now));
     if (rc == SQLITE_OK)
-        rc = bind_text(st, 10, info && info->engine_version ? info->engine_version : KPI_VERSION);
-    if (rc == SQLITE_OK) rc = bind_text(st, 11, info ? info->review : NULL);
+        rc = store_bind_text(st, 10,
+                             info && info->engine_version ? info->engine_version : KPI_VERSION);
+    if (rc == SQLITE_OK)
+        rc = store_bind_text(st, 11, info && info->review ? info->review : r->review);
+    if (r->in_progress && r->has_as_of) date_format_iso(r->as_of, as_of);
+    if (rc == SQLITE_OK)
+        rc = store_bind_text(st, 12, r->in_progress && r->has_as_of ? as_of : NULL);
     if (rc != SQLITE_OK) {
         sqlite3_clear_bindings(st);
         return rc;
@@ -360,7 +362,7 @@ static int breakdown_json(const kpi_result *k, textbuf *b)
         textbuf_puts(b, ", \"value\": ");
         text_json_number(b, item->has_value, item->value);
         textbuf_puts(b, ", \"status\": ");
-        text_json_string(b, status_name(item->status));
+        text_json_string(b, item->graded ? status_name(item->status) : NULL);
         textbuf_puts(b, "}");
     }
     textbuf_puts(b, "]");
@@ -375,19 +377,20 @@ static int insert_result(store *s, long long run_id, const char *label, size_t p
     textbuf json;
     textbuf_init(&json);
     int rc = sqlite3_bind_int64(st, 1, run_id);
-    if (rc == SQLITE_OK) rc = bind_text(st, 2, k->id);
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 2, k->id);
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)position);
-    if (rc == SQLITE_OK) rc = bind_text(st, 4, k->title ? k->title : k->id);
-    if (rc == SQLITE_OK) rc = bind_text(st, 5, k->unit ? k->unit : "");
-    if (rc == SQLITE_OK) rc = bind_text(st, 6, better_name(k->better));
-    if (rc == SQLITE_OK) rc = bind_text(st, 7, label);
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 4, k->title ? k->title : k->id);
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 5, k->unit ? k->unit : "");
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 6, better_name(k->better));
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 7, label);
     if (rc == SQLITE_OK) rc = bind_number(st, 8, has, k->value);
     if (rc == SQLITE_OK) rc = bind_number(st, 9, 1, k->minimum);
     if (rc == SQLITE_OK) rc = bind_number(st, 10, 1, k->target);
-    if (rc == SQLITE_OK) rc = bind_text(st, 11, status_name(has ? k->status : STATUS_NO_DATA));
-    if (rc == SQLITE_OK) rc = bind_text(st, 12, has ? NULL : k->reason);
+    if (rc == SQLITE_OK)
+        rc = store_bind_text(st, 11, status_name(has ? k->status : STATUS_NO_DATA));
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 12, has ? NULL : k->reason);
     if (rc == SQLITE_OK) rc = breakdown_json(k, &json);
-    if (rc == SQLITE_OK) rc = bind_text(st, 13, json.data);
+    if (rc == SQLITE_OK) rc = store_bind_text(st, 13, json.data);
     textbuf_free(&json);
     if (rc != SQLITE_OK) {
         sqlite3_clear_bindings(st);
@@ -396,30 +399,42 @@ static int insert_result(store *s, long long run_id, const char *label, size_t p
     return step_insert(st);
 }
 
-int store_save_run(store *s, const report *r, const store_run_info *info, long long *run_id,
-                   kpi_error *err)
+/* One report as one run, inside the caller's transaction: 0, or -1 and err. */
+static int save_one(store *s, const report *r, const store_run_info *info, long long *run_id,
+                    kpi_error *err)
 {
     char label[64];
     const char *what = "cannot save the run";
-    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) return store_fail(s, rc, "cannot lock the results store", err);
-    rc = insert_run(s, r, info);
+    int rc = insert_run(s, r, info);
     long long id = sqlite3_last_insert_rowid(s->db);
     period_label(r->period, label, sizeof label);
     for (size_t i = 0; rc == SQLITE_OK && i < r->nkpis; i++) {
         rc = insert_result(s, id, label, i + 1, &r->kpis[i]);
-        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-            kpi_error_set(err, KPI_EDATA, s->path, 0, 0,
-                          "%s: KPI \"%s\" appears twice in the report", what, r->kpis[i].id);
-            goto rollback;
-        }
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return kpi_error_set(err, KPI_EDATA, s->path, 0, 0,
+                                 "%s: KPI \"%s\" appears twice in the report", what, r->kpis[i].id);
     }
-    if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return store_fail(s, rc, what, err);
+    *run_id = id;
+    return 0;
+}
+
+int store_save_runs(store *s, const report *const *reports, size_t n, const store_run_info *info,
+                    long long *first_id, kpi_error *err)
+{
+    long long id = 0, first = 0;
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return store_fail(s, rc, "cannot lock the results store", err);
+    for (size_t i = 0; i < n; i++) {
+        if (save_one(s, reports[i], info, &id, err)) goto rollback;
+        if (i == 0) first = id;
+    }
+    rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        store_fail(s, rc, what, err);
+        store_fail(s, rc, "cannot save the run", err);
         goto rollback;
     }
-    if (run_id) *run_id = id;
+    if (first_id) *first_id = first;
     return 0;
 rollback:
     /* SQLite may already have rolled back (a full disk, an I/O error); ROLLBACK then fails. */
@@ -427,133 +442,8 @@ rollback:
     return -1;
 }
 
-/*
-** The latest run of each (KPI, grain, period) wins; `age` counts a KPI's periods back
-** from the newest, for last_n; `kpi_order` is the KPI's place in the newest run that
-** has it, so KPIs come in rule-set order.
-*/
-static const char history_sql[] =
-    "WITH latest AS ("
-    "  SELECT r.kpi, r.position, r.title, r.unit, r.better, u.period_grain, r.period_label,"
-    "         u.period_start, u.period_end, r.value, r.minimum, r.target, r.status, r.reason,"
-    "         u.id AS run_id, u.started,"
-    "         row_number() OVER (PARTITION BY r.kpi, u.period_grain, r.period_label"
-    "                            ORDER BY u.id DESC) AS newest"
-    "  FROM results r JOIN runs u ON u.id = r.run_id"
-    "  WHERE u.ruleset = ?1 AND (?2 IS NULL OR r.kpi = ?2)"
-    "), ranked AS ("
-    "  SELECT *, row_number() OVER (PARTITION BY kpi, period_grain"
-    "                               ORDER BY period_start DESC, period_end DESC) AS age,"
-    "         first_value(position) OVER (PARTITION BY kpi ORDER BY run_id DESC) AS kpi_order"
-    "  FROM latest WHERE newest = 1"
-    ")"
-    "SELECT kpi, title, unit, better, period_grain, period_label, period_start, period_end,"
-    "       value, minimum, target, status, reason, run_id, started"
-    " FROM ranked WHERE ?3 <= 0 OR age <= ?3"
-    " ORDER BY kpi_order, kpi, period_grain, period_start, period_end";
-
-static const char previous_sql[] =
-    "SELECT r.value FROM results r JOIN runs u ON u.id = r.run_id"
-    " WHERE u.ruleset = ?1 AND u.period_grain = ?2 AND u.period_label = ?3 AND r.kpi = ?4"
-    " ORDER BY u.id DESC LIMIT 1";
-
-static kpi_status status_parse(const char *text)
+int store_save_run(store *s, const report *r, const store_run_info *info, long long *run_id,
+                   kpi_error *err)
 {
-    static const kpi_status all[] = {STATUS_NO_DATA, STATUS_BELOW_MINIMUM, STATUS_MET_MINIMUM,
-                                     STATUS_MET_TARGET};
-    for (size_t i = 0; text && i < sizeof all / sizeof *all; i++)
-        if (strcmp(text, status_name(all[i])) == 0) return all[i];
-    return STATUS_NO_DATA;
-}
-
-static const char *sql_text(sqlite3_stmt *st, int col)
-{
-    return (const char *)sqlite3_column_text(st, col);
-}
-
-static double sql_number(sqlite3_stmt *st, int col)
-{
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
-}
-
-static void history_row(sqlite3_stmt *st, store_history_row *row)
-{
-    const char *better = sql_text(st, 3);
-    row->kpi = sql_text(st, 0);
-    row->title = sql_text(st, 1);
-    row->unit = sql_text(st, 2);
-    row->better = better && strcmp(better, "lower") == 0 ? BETTER_LOWER : BETTER_HIGHER;
-    row->period_grain = sql_text(st, 4);
-    row->period_label = sql_text(st, 5);
-    row->period_start = sql_text(st, 6);
-    row->period_end = sql_text(st, 7);
-    row->has_value = sqlite3_column_type(st, 8) != SQLITE_NULL;
-    row->value = sql_number(st, 8);
-    row->minimum = sql_number(st, 9);
-    row->target = sql_number(st, 10);
-    row->status = row->has_value ? status_parse(sql_text(st, 11)) : STATUS_NO_DATA;
-    row->reason = sql_text(st, 12);
-    row->run_id = sqlite3_column_int64(st, 13);
-    row->started = sql_text(st, 14);
-}
-
-int store_history(store *s, const char *ruleset, const char *kpi, int last_n, store_history_cb cb,
-                  void *ud, kpi_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, history_sql, -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = bind_text(st, 1, ruleset);
-    if (rc == SQLITE_OK) rc = bind_text(st, 2, kpi);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 3, last_n);
-    int stopped = 0;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_history_row row;
-        history_row(st, &row);
-        if ((stopped = cb(&row, ud)) != 0) break;
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    if (stopped) return stopped;
-    return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "cannot read the history", err);
-}
-
-int store_previous(store *s, const char *ruleset, const char *kpi, const period *p, double *value,
-                   int *has, kpi_error *err)
-{
-    char label[64];
-    period before = period_prev(*p);
-    int rc = SQLITE_OK;
-    *has = 0;
-    if (!s->previous)
-        rc = sqlite3_prepare_v3(s->db, previous_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->previous,
-                                NULL);
-    sqlite3_stmt *st = s->previous;
-    if (rc == SQLITE_OK) rc = bind_text(st, 1, ruleset);
-    if (rc == SQLITE_OK) rc = bind_text(st, 2, period_grain_name(before.grain));
-    if (rc == SQLITE_OK) rc = bind_text(st, 3, period_label(before, label, sizeof label));
-    if (rc == SQLITE_OK) rc = bind_text(st, 4, kpi);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        *value = sqlite3_column_double(st, 0);
-        *has = 1;
-    }
-    if (st) {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-    }
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE) return 0;
-    return store_fail(s, rc, "cannot read the previous value", err);
-}
-
-int store_fill_previous(store *s, report *r, kpi_error *err)
-{
-    for (size_t i = 0; i < r->nkpis; i++) {
-        kpi_result *k = &r->kpis[i];
-        if (k->has_previous) continue;
-        if (store_previous(s, r->ruleset, k->id, &r->period, &k->previous, &k->has_previous, err))
-            return -1;
-        k->has_change = k->has_previous && k->has_value && isfinite(k->value) && k->previous != 0;
-        if (k->has_change) k->change = (k->value - k->previous) / fabs(k->previous);
-    }
-    return 0;
+    return store_save_runs(s, &r, 1, info, run_id, err);
 }
