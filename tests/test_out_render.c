@@ -211,7 +211,7 @@ static void test_table_report_is_aligned_with_words_and_symbols(void **state)
     (void)state;
     report r;
     retail_report(&r);
-    render_options o = {0};
+    render_options o = {.lang = "en"};
     char *text = render_table(&r, &o, NULL);
     assert_non_null(text);
     assert_string_equal(
@@ -252,7 +252,8 @@ static void test_table_aligns_combining_marks_and_wide_characters(void **state)
     k->has_previous = 1, k->previous = 0.125, k->has_change = 1, k->change = 0;
     k = add_kpi(&r, "abc", NULL, "days", BETTER_LOWER, 3, 2);
     set_value(k, 3.25, STATUS_BELOW_MINIMUM);
-    char *text = render_table(&r, NULL, NULL);
+    render_options en = {.lang = "en"};
+    char *text = render_table(&r, &en, NULL);
     assert_string_equal(
         text,
         "Wide · w.lua · 2024-Q3 (2024-07-01 to 2024-09-30)\n"
@@ -273,12 +274,45 @@ static void test_table_aligns_combining_marks_and_wide_characters(void **state)
     report_free(&r);
 }
 
+/* The rule set's locale "vi" chooses Vietnamese words, numbers and dates. */
+static void test_table_speaks_the_rule_sets_language(void **state)
+{
+    (void)state;
+    report r;
+    retail_report(&r);
+    char *text = render_table(&r, NULL, NULL);
+    const char *expected[] = {
+        "Retail – ABC · kpis/retail.lua · Tháng 8/2024 (01/08/2024 – 31/08/2024)\n",
+        "Giá trị",
+        "Tối thiểu",
+        "Mục tiêu",
+        "Trạng thái",
+        "Kỳ trước",
+        "Thay đổi",
+        "171.235 ₫",
+        "250.000 ₫",
+        "✔ đạt mục tiêu",
+        "-9,9%",
+        "200,0%",
+        "3 KPI: 1 đạt mục tiêu, 1 đạt mức tối thiểu, 0 dưới mức tối thiểu, 1 không có dữ liệu\n"};
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+        if (!strstr(text, expected[i])) fail_msg("no '%s' in:\n%s", expected[i], text);
+    assert_null(strstr(text, "VND"));
+    kpi_free(text);
+    render_options en = {.lang = "en"};
+    text = render_table(&r, &en, NULL);
+    assert_non_null(strstr(text, "171,235 VND"));
+    assert_non_null(strstr(text, "✔ met target"));
+    kpi_free(text);
+    report_free(&r);
+}
+
 static void test_table_colours_only_when_asked_and_keeps_the_words(void **state)
 {
     (void)state;
     report r;
     retail_report(&r);
-    render_options on = {.color = 1}, off = {.color = 0};
+    render_options on = {.color = 1, .lang = "en"}, off = {.color = 0, .lang = "en"};
     char *plain = render_table(&r, &off, NULL);
     char *colored = render_table(&r, &on, NULL);
     assert_null(strchr(plain, '\x1b'));
@@ -296,7 +330,8 @@ static void test_table_report_without_kpis_says_so(void **state)
     (void)state;
     report r;
     start_report(&r, "Empty", "e.lua", month_2024_08());
-    char *text = render_table(&r, NULL, NULL);
+    render_options en = {.lang = "en"};
+    char *text = render_table(&r, &en, NULL);
     assert_string_equal(text, "Empty · e.lua · 2024-08 (2024-08-01 to 2024-08-31)\n\n"
                               "No KPIs in this rule set.\n");
     kpi_free(text);
@@ -478,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_json_numbers_are_shortest_round_trip_and_null_when_missing),
         cmocka_unit_test(test_table_report_is_aligned_with_words_and_symbols),
         cmocka_unit_test(test_table_aligns_combining_marks_and_wide_characters),
+        cmocka_unit_test(test_table_speaks_the_rule_sets_language),
         cmocka_unit_test(test_table_colours_only_when_asked_and_keeps_the_words),
         cmocka_unit_test(test_table_report_without_kpis_says_so),
         cmocka_unit_test(test_display_width_counts_columns_not_bytes),

@@ -21,12 +21,14 @@
 #include "core/kpi_alloc.h"
 #include "core/period.h"
 #include "model/review.h"
+#include "out/i18n.h"
+#include "out/numfmt.h"
 #include "out/textfmt.h"
 
 enum { RC_KPI, RC_VALUE, RC_MINIMUM, RC_TARGET, RC_STATUS, RC_PREVIOUS, RC_CHANGE, RC_COUNT };
 
-static const char *const headings[RC_COUNT] = {"KPI",    "Value",    "Minimum", "Target",
-                                               "Status", "Previous", "Change"};
+static const i18n_key headings[RC_COUNT] = {I18N_KPI,    I18N_VALUE,    I18N_MINIMUM, I18N_TARGET,
+                                            I18N_STATUS, I18N_PREVIOUS, I18N_CHANGE};
 
 #define CELL_SIZE 160
 #define MISSING   "–" /* a cell that has no value */
@@ -42,6 +44,7 @@ typedef struct row {
     char pace[CELL_SIZE * 2]; /* the pace line under the row, "" for none */
     char due[CELL_SIZE * 2];  /* the deadline line under the row, "" for none */
     kpi_status status;
+    i18n_lang lang;                 /* of the whole report: headings and status words */
     char cell[RC_COUNT][CELL_SIZE]; /* RC_VALUE .. RC_CHANGE; RC_KPI and RC_STATUS unused */
 } row;
 
@@ -90,10 +93,11 @@ static const char *status_color(kpi_status s)
     return "\x1b[2m";
 }
 
-static void format_value(char *cell, int has, double v, const kpi_result *k, const report *r)
+static void format_value(char *cell, int has, double v, const kpi_result *k, const report *r,
+                         i18n_lang lang)
 {
     if (has && isfinite(v))
-        text_unit_value(v, k->unit, r->currency, cell, CELL_SIZE);
+        numfmt_value(lang, v, k->unit, r->currency, cell, CELL_SIZE);
     else
         strcpy(cell, MISSING);
 }
@@ -103,7 +107,7 @@ static void pace_line(row *w, const kpi_result *k, const report *r)
 {
     char value[CELL_SIZE], end[16];
     if (!k->has_projection) return;
-    format_value(value, 1, k->projection, k, r);
+    format_value(value, 1, k->projection, k, r, I18N_EN);
     date_format_iso(r->period.stop - 1, end);
     snprintf(w->pace, sizeof w->pace, "%s: %s projected by %s (%s %s)",
              k->pace == STATUS_MET_TARGET ? "on pace" : "not on pace", value, end,
@@ -131,18 +135,19 @@ static void due_line(row *w, const kpi_result *k)
              review_due_words(k->due_state));
 }
 
-static void fill_kpi_row(row *w, const kpi_result *k, const report *r)
+static void fill_kpi_row(row *w, const kpi_result *k, const report *r, i18n_lang lang)
 {
+    w->lang = lang;
     w->label = k->title && k->title[0] ? k->title : k->id ? k->id : "";
     w->has_status = 1;
     w->status = k->status;
     w->reason = k->status == STATUS_NO_DATA && k->reason && k->reason[0] ? k->reason : NULL;
-    format_value(w->cell[RC_VALUE], k->has_value, k->value, k, r);
-    format_value(w->cell[RC_MINIMUM], !isnan(k->minimum), k->minimum, k, r);
-    format_value(w->cell[RC_TARGET], !isnan(k->target), k->target, k, r);
-    format_value(w->cell[RC_PREVIOUS], k->has_previous, k->previous, k, r);
+    format_value(w->cell[RC_VALUE], k->has_value, k->value, k, r, lang);
+    format_value(w->cell[RC_MINIMUM], !isnan(k->minimum), k->minimum, k, r, lang);
+    format_value(w->cell[RC_TARGET], !isnan(k->target), k->target, k, r, lang);
+    format_value(w->cell[RC_PREVIOUS], k->has_previous, k->previous, k, r, lang);
     if (k->has_change && isfinite(k->change))
-        text_change(k->change, w->cell[RC_CHANGE], CELL_SIZE);
+        numfmt_change(lang, k->change, w->cell[RC_CHANGE], CELL_SIZE);
     else
         strcpy(w->cell[RC_CHANGE], MISSING);
     pace_line(w, k, r);
@@ -150,7 +155,7 @@ static void fill_kpi_row(row *w, const kpi_result *k, const report *r)
 }
 
 /* Rows for every KPI and breakdown item; NULL when out of memory. */
-static row *build_rows(const report *r, size_t *nrows)
+static row *build_rows(const report *r, i18n_lang lang, size_t *nrows)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nkpis; i++)
@@ -160,15 +165,16 @@ static row *build_rows(const report *r, size_t *nrows)
     size_t at = 0;
     for (size_t i = 0; i < r->nkpis; i++) {
         const kpi_result *k = &r->kpis[i];
-        fill_kpi_row(&rows[at++], k, r);
+        fill_kpi_row(&rows[at++], k, r, lang);
         for (size_t j = 0; j < k->nitems; j++) {
             row *w = &rows[at++];
             w->label = k->items[j].key ? k->items[j].key : "";
             w->is_item = 1;
             w->has_status = 1;
+            w->lang = lang;
             w->status = k->items[j].status;
             w->ungraded = !k->items[j].graded;
-            format_value(w->cell[RC_VALUE], k->items[j].has_value, k->items[j].value, k, r);
+            format_value(w->cell[RC_VALUE], k->items[j].has_value, k->items[j].value, k, r, lang);
         }
     }
     *nrows = n;
@@ -180,7 +186,7 @@ static const char *cell_text(const row *w, int c, size_t *width)
 {
     const char *text;
     if (!w->has_status)
-        text = headings[c];
+        text = i18n_text(w->lang, headings[c]);
     else if (c == RC_KPI)
         text = w->label;
     else if (c == RC_STATUS && w->ungraded)
@@ -193,9 +199,9 @@ static const char *cell_text(const row *w, int c, size_t *width)
         *width = text_width(text, strlen(text)) + (c == RC_KPI && w->is_item ? 2 : 0);
         return text;
     }
-    const char *words = render_status_words(w->status);
+    const char *words = i18n_status(w->lang, w->status);
     *width = text_width(render_status_symbol(w->status), strlen(render_status_symbol(w->status))) +
-             1 + strlen(words);
+             1 + text_width(words, strlen(words));
     return words;
 }
 
@@ -240,16 +246,23 @@ static void put_row(textbuf *b, const row *w, const size_t *widths, int color)
     if (w->due[0]) textbuf_printf(b, "  ↳ %s\n", w->due);
 }
 
-static void put_header(textbuf *b, const report *r, int color)
+/* English keeps the period's own label and ISO days, which scripts grep for. */
+static void put_header(textbuf *b, const report *r, i18n_lang lang, int color)
 {
-    char label[64], start[16], end[16];
-    date_format_iso(r->period.start, start);
-    date_format_iso(r->period.stop - 1, end);
-    period_label(r->period, label, sizeof label);
+    char label[64], days[96], start[16], end[16];
+    if (lang == I18N_EN) {
+        date_format_iso(r->period.start, start);
+        date_format_iso(r->period.stop - 1, end);
+        period_label(r->period, label, sizeof label);
+        snprintf(days, sizeof days, "%s to %s", start, end);
+    } else {
+        numfmt_period(lang, r->period, label, sizeof label);
+        numfmt_period_days(lang, r->period, days, sizeof days);
+    }
     if (color) textbuf_puts(b, ANSI_BOLD);
-    textbuf_puts(b, r->ruleset && r->ruleset[0] ? r->ruleset : "(unnamed rule set)");
+    textbuf_puts(b, r->ruleset && r->ruleset[0] ? r->ruleset : i18n_text(lang, I18N_UNNAMED));
     if (color) textbuf_puts(b, ANSI_OFF);
-    textbuf_printf(b, " · %s · %s (%s to %s)", r->file ? r->file : "", label, start, end);
+    textbuf_printf(b, " · %s · %s (%s)", r->file ? r->file : "", label, days);
     if (r->in_progress && r->has_as_of) {
         char as_of[16];
         date_format_iso(r->as_of, as_of);
@@ -260,34 +273,38 @@ static void put_header(textbuf *b, const report *r, int color)
     textbuf_puts(b, "\n\n");
 }
 
-static void put_counts(textbuf *b, const report *r)
+static void put_counts(textbuf *b, const report *r, i18n_lang lang)
 {
+    static const kpi_status order[] = {STATUS_MET_TARGET, STATUS_MET_MINIMUM, STATUS_BELOW_MINIMUM,
+                                       STATUS_NO_DATA};
     size_t count[4] = {0, 0, 0, 0};
+    char kpis[64];
     for (size_t i = 0; i < r->nkpis; i++)
         count[r->kpis[i].status & 3]++;
-    textbuf_printf(b,
-                   "\n%zu KPI%s: %zu met target, %zu met minimum, %zu below minimum, %zu no data\n",
-                   r->nkpis, r->nkpis == 1 ? "" : "s", count[STATUS_MET_TARGET],
-                   count[STATUS_MET_MINIMUM], count[STATUS_BELOW_MINIMUM], count[STATUS_NO_DATA]);
+    textbuf_printf(b, "\n%s:", i18n_kpi_count(lang, r->nkpis, kpis, sizeof kpis));
+    for (size_t i = 0; i < 4; i++)
+        textbuf_printf(b, "%s %zu %s", i ? "," : "", count[order[i]], i18n_status(lang, order[i]));
+    textbuf_puts(b, "\n");
 }
 
 char *render_table(const report *r, const render_options *o, size_t *len)
 {
     int color = o && o->color;
+    i18n_lang lang = i18n_pick(o ? o->lang : NULL, r->locale);
     textbuf b;
     textbuf_init(&b);
-    put_header(&b, r, color);
+    put_header(&b, r, lang, color);
     if (r->nkpis == 0) {
-        textbuf_puts(&b, "No KPIs in this rule set.\n");
+        textbuf_printf(&b, "%s\n", i18n_text(lang, I18N_NO_KPIS));
         return textbuf_finish(&b, len);
     }
     size_t nrows;
-    row *rows = build_rows(r, &nrows);
+    row *rows = build_rows(r, lang, &nrows);
     if (!rows) {
         textbuf_free(&b);
         return NULL;
     }
-    row heading = {0};
+    row heading = {.lang = lang};
     size_t widths[RC_COUNT];
     for (int c = 0; c < RC_COUNT; c++) {
         cell_text(&heading, c, &widths[c]);
@@ -305,7 +322,7 @@ char *render_table(const report *r, const render_options *o, size_t *len)
     textbuf_puts(&b, "\n");
     for (size_t i = 0; i < nrows; i++)
         put_row(&b, &rows[i], widths, color);
-    put_counts(&b, r);
+    put_counts(&b, r, lang);
     kpi_free(rows);
     return textbuf_finish(&b, len);
 }
