@@ -28,7 +28,7 @@ const char cli_usage_text[] =
     "  --period P          2024-08, 2024-Q3, 2024-W35, 2024 or 2024-08-01..2024-08-15\n"
     "                      (default: the latest complete period of the data)\n"
     "  --data DIR          read the sources' files under DIR instead of the rule set's folder\n"
-    "  --format F          table (default) or json\n"
+    "  --format F          table (default), json, csv, md or html\n"
     "  --lang L            vi or en: labels and number formats (default: the rule set's locale)\n"
     "  -o, --output FILE   write the report to FILE (replaced atomically) instead of stdout\n"
     "  --fail-below        exit 1 when a KPI is below its minimum\n"
