@@ -189,4 +189,7 @@ kpi "mobile_conversion" {
 
 review "monthly"   { every = "month" }
 review "quarterly" { every = "quarter" }
-review "campaigns" { campaigns = "campaigns", before = 14, after = 30 }
+-- Around each campaign: what it earned, and whether the shop as a whole moved.
+review "campaigns" { campaigns = "campaigns", before = 14, after = 30,
+                     kpis = { "campaign_revenue", "roi", "revenue", "new_customers",
+                              "cost_per_lead", "landing_conversion", "social_traffic" } }
