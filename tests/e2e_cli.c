@@ -16,24 +16,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "e2eutil.h"
 #include "testutil.h"
 
-#define ENGINE KPI_BINARY_DIR "/kpiengine"
 #define ORDERS "cli_orders.csv"
-
-/* Run kpiengine with args; out/err as tu_run (freed by the caller). */
-static int engine(const char *args, char **out, char **err)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "NO_COLOR= '%s' %s", ENGINE, args);
-    return tu_run(cmd, out, err);
-}
 
 /* Assert a usage error: exit 2, the message, the hint and nothing on stdout. */
 static void assert_usage_error(const char *args, const char *message)
 {
     char *out, *err;
-    int rc = engine(args, &out, &err);
+    int rc = e2e_engine(args, &out, &err);
     if (rc != 2 || !strstr(err, message) || !strstr(err, "kpiengine --help"))
         fail_msg("kpiengine %s: exit %d, stderr '%s' (expected 2 and '%s')", args, rc, err,
                  message);
@@ -49,7 +41,7 @@ static void test_cli_version_prints_name_and_version(void **state)
 {
     (void)state;
     char *out, *err;
-    assert_int_equal(engine("--version", &out, &err), 0);
+    assert_int_equal(e2e_engine("--version", &out, &err), 0);
     assert_true(strncmp(out, "kpiengine ", 10) == 0);
     assert_true(out[10] >= '0' && out[10] <= '9');
     assert_string_equal(err, "");
@@ -61,7 +53,7 @@ static void test_cli_help_describes_every_subcommand(void **state)
 {
     (void)state;
     char *out, *err;
-    assert_int_equal(engine("--help", &out, &err), 0);
+    assert_int_equal(e2e_engine("--help", &out, &err), 0);
     assert_non_null(strstr(out, "kpiengine run FILE.lua"));
     assert_non_null(strstr(out, "kpiengine inspect FILE.csv"));
     assert_non_null(strstr(out, "--period"));
@@ -152,7 +144,7 @@ static char *inspect_orders(void)
 {
     char args[1024], *out, *err;
     snprintf(args, sizeof args, "inspect '%s'", tu_data(ORDERS));
-    int rc = engine(args, &out, &err);
+    int rc = e2e_engine(args, &out, &err);
     if (rc != 0) fail_msg("inspect failed (%d): %s", rc, err);
     free(err);
     return out;
@@ -235,7 +227,7 @@ static void test_inspect_sqlite_table_and_query_count_rows_as_sqlite(void **stat
     const char *db = orders_db();
     char args[1024], *out, *err, fields[8][64];
     snprintf(args, sizeof args, "inspect '%s' --table orders", db);
-    assert_int_equal(engine(args, &out, &err), 0);
+    assert_int_equal(e2e_engine(args, &out, &err), 0);
     assert_int_equal(line_fields(out, "rows", fields), 2);
     assert_true(count_of(fields[1]) == tu_oracle(db, NULL, "SELECT count(*) FROM orders"));
     assert_non_null(strstr(out, "source   table orders\n"));
@@ -243,7 +235,7 @@ static void test_inspect_sqlite_table_and_query_count_rows_as_sqlite(void **stat
     free(err);
     const char *sql = "SELECT * FROM orders WHERE channel = 'email'";
     snprintf(args, sizeof args, "inspect '%s' --query=\"%s\"", db, sql);
-    assert_int_equal(engine(args, &out, &err), 0);
+    assert_int_equal(e2e_engine(args, &out, &err), 0);
     assert_int_equal(line_fields(out, "rows", fields), 2);
     assert_true(count_of(fields[1]) == tu_oracle(db, NULL,
                                                  "SELECT count(*) FROM orders "
@@ -276,7 +268,7 @@ static void test_inspect_malformed_csv_exits_4_with_position(void **state)
         tu_write_file("ragged.csv", "day,amount\n2024-08-01,5\n2024-08-02\n", (size_t)-1);
     char args[1024], *out, *err;
     snprintf(args, sizeof args, "inspect '%s'", bad);
-    assert_int_equal(engine(args, &out, &err), 4);
+    assert_int_equal(e2e_engine(args, &out, &err), 4);
     assert_non_null(strstr(err, "kpiengine: "));
     assert_non_null(strstr(err, "ragged.csv:3:"));
     assert_non_null(strstr(err, "expected 2 fields, found 1"));
@@ -302,7 +294,7 @@ static int run_retail(const char *extra, char **out, char **err)
     const char *rules = tu_write_file("retail.lua", retail_rules, (size_t)-1);
     char args[2048];
     snprintf(args, sizeof args, "run '%s' --no-save --data '%s' %s", rules, tu_data(""), extra);
-    return engine(args, out, err);
+    return e2e_engine(args, out, err);
 }
 
 /* The number after "key": in the JSON object of KPI id. */
@@ -377,7 +369,7 @@ static void test_run_script_error_exits_3_with_file_and_line(void **state)
                                       (size_t)-1);
     char args[1024], *out, *err;
     snprintf(args, sizeof args, "run '%s' --no-save", rules);
-    assert_int_equal(engine(args, &out, &err), 3);
+    assert_int_equal(e2e_engine(args, &out, &err), 3);
     assert_non_null(strstr(err, "kpiengine: "));
     assert_non_null(strstr(err, "broken.lua:3:"));
     assert_string_equal(out, "");
@@ -398,7 +390,7 @@ static void test_run_data_error_exits_4_with_position(void **state)
         (size_t)-1);
     char args[1024], *out, *err;
     snprintf(args, sizeof args, "run '%s' --no-save --period 2024-08", rules);
-    assert_int_equal(engine(args, &out, &err), 4);
+    assert_int_equal(e2e_engine(args, &out, &err), 4);
     assert_non_null(strstr(err, "ragged_orders.csv:3:"));
     assert_non_null(strstr(err, "expected 2 fields, found 1"));
     free(out);
@@ -423,7 +415,7 @@ static void test_run_output_file_is_replaced_only_on_success(void **state)
     const char *broken = tu_write_file("broken2.lua", "ruleset {\n", (size_t)-1);
     char args[1024], *out, *err;
     snprintf(args, sizeof args, "run '%s' --no-save -o '%s'", broken, report);
-    assert_int_equal(engine(args, &out, &err), 3);
+    assert_int_equal(e2e_engine(args, &out, &err), 3);
     free(out);
     free(err);
     snprintf(args, sizeof args, "cat '%s'", report);

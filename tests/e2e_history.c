@@ -21,7 +21,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "e2e_json.h"
+#include "e2eutil.h"
 #include "testutil.h"
 
 #define ENGINE KPI_BINARY_DIR "/kpiengine"
@@ -90,29 +90,6 @@ static const char *setup(const char *name)
     return in(name, "rules.lua");
 }
 
-static int engine(const char *args, char **out, char **err)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "NO_COLOR= '%s' %s", ENGINE, args);
-    return tu_run(cmd, out, err);
-}
-
-/* Run and expect exit 0; returns stdout (tu_free it). */
-static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *run_ok(const char *fmt, ...)
-{
-    char args[3000];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *out, *err;
-    int rc = engine(args, &out, &err);
-    if (rc != 0) fail_msg("kpiengine %s: exit %d: %s", args, rc, err);
-    tu_free(err);
-    return out;
-}
-
 /* The oracle on the test folder's orders.csv. */
 static double oracle(const char *name, const char *sql)
 {
@@ -146,7 +123,7 @@ static void test_run_saves_each_run_in_the_store_beside_the_rule_set(void **stat
 {
     (void)state;
     const char *rules = setup("saves");
-    tu_free(run_ok("run '%s' --period 2024-06", rules));
+    tu_free(e2e_run_ok("run '%s' --period 2024-06", rules));
     const char *db = in("saves", ".kpiengine/results.db");
     assert_true(exists(db));
     char *runs = tu_oracle_text(db, NULL,
@@ -183,12 +160,12 @@ static void test_run_no_save_writes_nothing_and_db_saves_elsewhere(void **state)
 {
     (void)state;
     const char *rules = setup("nosave");
-    tu_free(run_ok("run '%s' --period 2024-06 --no-save", rules));
+    tu_free(e2e_run_ok("run '%s' --period 2024-06 --no-save", rules));
     assert_false(exists(in("nosave", ".kpiengine")));
-    tu_free(run_ok("run '%s' --period 2024-06 --db '%s'", rules, in("nosave", "other.db")));
+    tu_free(e2e_run_ok("run '%s' --period 2024-06 --db '%s'", rules, in("nosave", "other.db")));
     assert_false(exists(in("nosave", ".kpiengine")));
     assert_true(tu_oracle(in("nosave", "other.db"), NULL, "SELECT count(*) FROM runs") == 1);
-    tu_free(run_ok("run '%s' --period=2024-07 --db='%s'", rules, in("nosave", "other.db")));
+    tu_free(e2e_run_ok("run '%s' --period=2024-07 --db='%s'", rules, in("nosave", "other.db")));
     assert_true(tu_oracle(in("nosave", "other.db"), NULL, "SELECT count(*) FROM runs") == 2);
 }
 
@@ -206,22 +183,22 @@ static void test_run_previous_comes_from_the_store_when_it_has_it(void **state)
     (void)state;
     const char *rules = setup("previous");
     const char *db = in("previous", ".kpiengine/results.db");
-    tu_free(run_ok("run '%s' --period 2024-06", rules));
+    tu_free(e2e_run_ok("run '%s' --period 2024-06", rules));
     double june_reported = oracle_revenue("previous", "2024-06-01", "2024-06-30");
     append_orders("previous", "2024-06-15,99999\n"); /* June's data changes afterwards */
     double june_now = oracle_revenue("previous", "2024-06-01", "2024-06-30");
     double july = oracle_revenue("previous", "2024-07-01", "2024-07-31");
-    char *json = run_ok("run '%s' --period 2024-07 --format json", rules);
-    const char *k = ej_with(ej_member(json, "kpis"), "id", "revenue");
-    assert_true(tu_close(ej_number(k, "value"), july, TOL));
-    assert_true(tu_close(ej_number(k, "previous"), june_reported, TOL)); /* what June reported */
-    assert_true(tu_close(ej_number(k, "change"), (july - june_reported) / june_reported, 1e-12));
+    char *json = e2e_run_ok("run '%s' --period 2024-07 --format json", rules);
+    const char *k = e2e_with(e2e_member(json, "kpis"), "id", "revenue");
+    assert_true(tu_close(e2e_number(k, "value"), july, TOL));
+    assert_true(tu_close(e2e_number(k, "previous"), june_reported, TOL)); /* what June reported */
+    assert_true(tu_close(e2e_number(k, "change"), (july - june_reported) / june_reported, 1e-12));
     tu_free(json);
     /* a KPI the store has no value for keeps the data's: a new store knows nothing */
-    json = run_ok("run '%s' --period 2024-07 --format json --no-save --db '%s'", rules,
-                  in("previous", "fresh.db"));
-    k = ej_with(ej_member(json, "kpis"), "id", "revenue");
-    assert_true(tu_close(ej_number(k, "previous"), june_now, TOL));
+    json = e2e_run_ok("run '%s' --period 2024-07 --format json --no-save --db '%s'", rules,
+                      in("previous", "fresh.db"));
+    k = e2e_with(e2e_member(json, "kpis"), "id", "revenue");
+    assert_true(tu_close(e2e_number(k, "previous"), june_now, TOL));
     tu_free(json);
     assert_true(tu_oracle(db, NULL, "SELECT count(*) FROM runs") == 2);
 }
@@ -235,7 +212,7 @@ static void test_run_failed_save_exits_4_without_a_report(void **state)
     char args[2000], *out, *err;
     snprintf(args, sizeof args, "run '%s' --period 2024-06 --db '%s' -o '%s'", rules,
              in("failsave", "notes.txt"), in("failsave", "report.txt"));
-    assert_int_equal(engine(args, &out, &err), 4);
+    assert_int_equal(e2e_engine(args, &out, &err), 4);
     assert_contains(err, "notes.txt: not a results store: the file is not a SQLite database");
     assert_contains(err, "the results were not saved (use --no-save");
     assert_string_equal(out, "");
@@ -244,7 +221,7 @@ static void test_run_failed_save_exits_4_without_a_report(void **state)
     tu_free(err);
     snprintf(args, sizeof args, "run '%s' --period 2024-06 --db '%s/missing/deeper/r.db'", rules,
              tu_tmpdir());
-    assert_int_equal(engine(args, &out, &err), 4);
+    assert_int_equal(e2e_engine(args, &out, &err), 4);
     assert_contains(err, "cannot create folder");
     assert_string_equal(out, "");
     tu_free(out);
@@ -369,25 +346,25 @@ static void test_history_matches_what_was_saved(void **state)
     const char *db = in("history", ".kpiengine/results.db");
     const char *months[] = {"2024-05", "2024-06", "2024-07", "2024-08"};
     for (int i = 0; i < 4; i++)
-        tu_free(run_ok("run '%s' --period %s", rules, months[i]));
+        tu_free(e2e_run_ok("run '%s' --period %s", rules, months[i]));
     append_orders("history", "2024-06-20,50000\n");
-    tu_free(run_ok("run '%s' --period 2024-06", rules)); /* the rerun of June wins */
-    char *json = run_ok("history '%s' --format json", rules);
-    const char *kpis = ej_member(json, "kpis");
-    assert_int_equal(ej_length(kpis), 3);
+    tu_free(e2e_run_ok("run '%s' --period 2024-06", rules)); /* the rerun of June wins */
+    char *json = e2e_run_ok("history '%s' --format json", rules);
+    const char *kpis = e2e_member(json, "kpis");
+    assert_int_equal(e2e_length(kpis), 3);
     const char *ids[] = {"revenue", "orders", "basket"};
     for (int k = 0; k < 3; k++) {
-        const char *series = ej_element(kpis, k);
+        const char *series = e2e_element(kpis, k);
         char id[32], status[32], saved_status[64];
-        assert_string_equal(ej_text(series, "id", id, sizeof id), ids[k]);
-        const char *points = ej_member(series, "history");
-        assert_int_equal(ej_length(points), 4);
+        assert_string_equal(e2e_text(series, "id", id, sizeof id), ids[k]);
+        const char *points = e2e_member(series, "history");
+        assert_int_equal(e2e_length(points), 4);
         for (int i = 0; i < 4; i++) {
-            const char *pt = ej_element(points, i);
+            const char *pt = e2e_element(points, i);
             char label[32], sql[400];
-            ej_text(ej_member(pt, "period"), "label", label, sizeof label);
+            e2e_text(e2e_member(pt, "period"), "label", label, sizeof label);
             assert_string_equal(label, months[i]);
-            assert_true(tu_close(ej_number(pt, "value"), saved_value(db, ids[k], label), TOL));
+            assert_true(tu_close(e2e_number(pt, "value"), saved_value(db, ids[k], label), TOL));
             snprintf(sql, sizeof sql,
                      "SELECT r.status FROM results r JOIN runs u ON u.id = r.run_id"
                      " WHERE r.kpi = '%s' AND u.period_label = '%s' ORDER BY u.id DESC LIMIT 1",
@@ -395,14 +372,14 @@ static void test_history_matches_what_was_saved(void **state)
             char *s = tu_oracle_text(db, NULL, sql);
             snprintf(saved_status, sizeof saved_status, "%s", s);
             tu_free(s);
-            assert_string_equal(ej_text(pt, "status", status, sizeof status), saved_status);
+            assert_string_equal(e2e_text(pt, "status", status, sizeof status), saved_status);
         }
     }
     /* June's point is the rerun, which counted the late order */
-    const char *june = ej_element(ej_member(ej_element(kpis, 0), "history"), 1);
-    assert_true(tu_close(ej_number(june, "value"),
+    const char *june = e2e_element(e2e_member(e2e_element(kpis, 0), "history"), 1);
+    assert_true(tu_close(e2e_number(june, "value"),
                          oracle_revenue("history", "2024-06-01", "2024-06-30"), TOL));
-    assert_true(ej_number(june, "run") == 5);
+    assert_true(e2e_number(june, "run") == 5);
     tu_free(json);
 }
 
@@ -412,8 +389,8 @@ static void test_history_table_has_a_sparkline_and_last_n(void **state)
     const char *rules = setup("spark");
     const char *months[] = {"2024-05", "2024-06", "2024-07"};
     for (int i = 0; i < 3; i++)
-        tu_free(run_ok("run '%s' --period %s", rules, months[i]));
-    char *table = run_ok("history '%s' orders", rules);
+        tu_free(e2e_run_ok("run '%s' --period %s", rules, months[i]));
+    char *table = e2e_run_ok("history '%s' orders", rules);
     assert_contains(table, "History test · history · ");
     assert_contains(table, "orders · month · ");
     /*
@@ -438,26 +415,14 @@ static void test_history_table_has_a_sparkline_and_last_n(void **state)
     assert_contains(table, "2024-05");
     assert_null(strstr(table, "revenue"));
     tu_free(table);
-    char *json = run_ok("history '%s' basket --last 2 --format json", rules);
-    const char *points = ej_member(ej_element(ej_member(json, "kpis"), 0), "history");
-    assert_int_equal(ej_length(points), 2);
+    char *json = e2e_run_ok("history '%s' basket --last 2 --format json", rules);
+    const char *points = e2e_member(e2e_element(e2e_member(json, "kpis"), 0), "history");
+    assert_int_equal(e2e_length(points), 2);
     char label[32];
     assert_string_equal(
-        ej_text(ej_member(ej_element(points, 0), "period"), "label", label, sizeof label),
+        e2e_text(e2e_member(e2e_element(points, 0), "period"), "label", label, sizeof label),
         "2024-06");
     tu_free(json);
-}
-
-static void assert_history_error(const char *args, int code, const char *message)
-{
-    char *out, *err;
-    int rc = engine(args, &out, &err);
-    if (rc != code || !strstr(err, message))
-        fail_msg("kpiengine %s: exit %d, stderr '%s' (expected %d and '%s')", args, rc, err, code,
-                 message);
-    assert_string_equal(out, "");
-    tu_free(out);
-    tu_free(err);
 }
 
 static void test_history_bad_input_is_reported(void **state)
@@ -466,17 +431,17 @@ static void test_history_bad_input_is_reported(void **state)
     const char *rules = setup("history_bad");
     char args[1500];
     snprintf(args, sizeof args, "history '%s'", rules);
-    assert_history_error(args, 4, "no results store at");
-    tu_free(run_ok("run '%s' --period 2024-06", rules));
+    e2e_assert_error(args, 4, "no results store at");
+    tu_free(e2e_run_ok("run '%s' --period 2024-06", rules));
     snprintf(args, sizeof args, "history '%s' revnue", rules);
-    assert_history_error(args, 2, "has no KPI 'revnue' (did you mean 'revenue'?)");
+    e2e_assert_error(args, 2, "has no KPI 'revnue' (did you mean 'revenue'?)");
     snprintf(args, sizeof args, "history '%s' --last 0", rules);
-    assert_history_error(args, 2, "--last: '0' is not a number of periods");
+    e2e_assert_error(args, 2, "--last: '0' is not a number of periods");
     snprintf(args, sizeof args, "history '%s' --format xml", rules);
-    assert_history_error(args, 2, "history: unknown format 'xml'");
-    assert_history_error("history", 2, "history: missing the rule-set file");
+    e2e_assert_error(args, 2, "history: unknown format 'xml'");
+    e2e_assert_error("history", 2, "history: missing the rule-set file");
     snprintf(args, sizeof args, "history '%s' revenue orders", rules);
-    assert_history_error(args, 2, "at most one KPI expected, got 'orders'");
+    e2e_assert_error(args, 2, "at most one KPI expected, got 'orders'");
 }
 
 /* ---- a period in progress ------------------------------------------------------------- */
@@ -486,26 +451,27 @@ static void test_run_to_date_is_saved_and_gives_way_to_the_whole_period(void **s
     (void)state;
     const char *rules = setup("to_date");
     const char *db = in("to_date", ".kpiengine/results.db");
-    tu_free(run_ok("run '%s' --as-of 2024-08-15", rules));
+    tu_free(e2e_run_ok("run '%s' --as-of 2024-08-15", rules));
     char *runs = tu_oracle_text(db, NULL, "SELECT period_label, as_of FROM runs");
     assert_string_equal(runs, "2024-08|2024-08-15");
     tu_free(runs);
     assert_true(tu_close(saved_value(db, "revenue", "2024-08"),
                          oracle_revenue("to_date", "2024-08-01", "2024-08-15"), TOL));
-    char *table = run_ok("history '%s' revenue", rules);
+    char *table = e2e_run_ok("history '%s' revenue", rules);
     assert_contains(table, "2024-08 (to 2024-08-15)");
     tu_free(table);
-    tu_free(run_ok("run '%s' --period 2024-08", rules));
-    tu_free(run_ok("run '%s' --as-of 2024-08-20", rules)); /* a later run to date */
-    char *json = run_ok("history '%s' revenue --format json", rules);
-    const char *pt = ej_element(ej_member(ej_element(ej_member(json, "kpis"), 0), "history"), 0);
-    assert_true(tu_close(ej_number(pt, "value"),
+    tu_free(e2e_run_ok("run '%s' --period 2024-08", rules));
+    tu_free(e2e_run_ok("run '%s' --as-of 2024-08-20", rules)); /* a later run to date */
+    char *json = e2e_run_ok("history '%s' revenue --format json", rules);
+    const char *pt =
+        e2e_element(e2e_member(e2e_element(e2e_member(json, "kpis"), 0), "history"), 0);
+    assert_true(tu_close(e2e_number(pt, "value"),
                          oracle_revenue("to_date", "2024-08-01", "2024-08-31"), TOL));
-    assert_true(ej_is_null(ej_member(pt, "as_of")));
+    assert_true(e2e_is_null(e2e_member(pt, "as_of")));
     tu_free(json);
-    json = run_ok("run '%s' --period 2024-09 --format json --no-save", rules);
-    const char *k = ej_with(ej_member(json, "kpis"), "id", "revenue");
-    assert_true(tu_close(ej_number(k, "previous"),
+    json = e2e_run_ok("run '%s' --period 2024-09 --format json --no-save", rules);
+    const char *k = e2e_with(e2e_member(json, "kpis"), "id", "revenue");
+    assert_true(tu_close(e2e_number(k, "previous"),
                          oracle_revenue("to_date", "2024-08-01", "2024-08-31"), TOL));
     tu_free(json);
 }

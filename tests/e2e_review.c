@@ -19,10 +19,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "e2e_json.h"
+#include "e2eutil.h"
 #include "testutil.h"
 
-#define ENGINE KPI_BINARY_DIR "/kpiengine"
 #define DATA   KPI_SOURCE_DIR "/kpis"
 #define TOL    1e-9
 
@@ -54,37 +53,9 @@ static const char campaign_rules[] =
     "review \"campaigns\" { campaigns = \"campaigns\", before = 14, after = 30,\n"
     "  kpis = { \"revenue\", \"aov\" } }\n";
 
-static int engine(const char *args, char **out, char **err)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "NO_COLOR= '%s' %s", ENGINE, args);
-    return tu_run(cmd, out, err);
-}
-
-static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *run_ok(const char *fmt, ...)
-{
-    char args[3000];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *out, *err;
-    int rc = engine(args, &out, &err);
-    if (rc != 0) fail_msg("kpiengine %s: exit %d: %s", args, rc, err);
-    tu_free(err);
-    return out;
-}
-
 static void assert_error(const char *args, int code, const char *message)
 {
-    char *out, *err;
-    int rc = engine(args, &out, &err);
-    if (rc != code || !strstr(err, message))
-        fail_msg("kpiengine %s: exit %d, stderr '%s' (expected %d and '%s')", args, rc, err, code,
-                 message);
-    tu_free(out);
-    tu_free(err);
+    tu_free(e2e_run_fails(args, code, message));
 }
 
 /* The oracle over the sample's orders: sql's %s are replaced by from and to. */
@@ -99,7 +70,7 @@ static double orders_oracle(const char *what, const char *from, const char *to)
 
 static const char *kpi(const char *json, const char *id)
 {
-    const char *k = ej_with(ej_member(json, "kpis"), "id", id);
+    const char *k = e2e_with(e2e_member(json, "kpis"), "id", id);
     if (!k) fail_msg("no KPI %s in the report", id);
     return k;
 }
@@ -111,36 +82,37 @@ static void test_period_in_progress_counts_days_to_date_and_projects(void **stat
     (void)state;
     const char *rules = tu_write_file("pace.lua", pace_rules, (size_t)-1);
     char *json =
-        run_ok("run '%s' --data '%s' --as-of 2024-08-15 --no-save --format json", rules, DATA);
+        e2e_run_ok("run '%s' --data '%s' --as-of 2024-08-15 --no-save --format json", rules, DATA);
     char text[64];
-    assert_string_equal(ej_text(ej_member(json, "period"), "label", text, sizeof text), "2024-08");
-    assert_string_equal(ej_text(json, "as_of", text, sizeof text), "2024-08-15");
+    assert_string_equal(e2e_text(e2e_member(json, "period"), "label", text, sizeof text),
+                        "2024-08");
+    assert_string_equal(e2e_text(json, "as_of", text, sizeof text), "2024-08-15");
     assert_true(strstr(json, "\"in_progress\": true") != NULL);
-    assert_true(ej_number(json, "period_days") == 31 && ej_number(json, "days_counted") == 15);
+    assert_true(e2e_number(json, "period_days") == 31 && e2e_number(json, "days_counted") == 15);
     const char *rev = kpi(json, "revenue");
     double to_date = orders_oracle("sum(amount)", "2024-08-01", "2024-08-15");
     double same_days_july = orders_oracle("sum(amount)", "2024-07-01", "2024-07-15");
-    assert_true(tu_close(ej_number(rev, "value"), to_date, TOL));
-    assert_true(tu_close(ej_number(rev, "previous"), same_days_july, TOL));
+    assert_true(tu_close(e2e_number(rev, "value"), to_date, TOL));
+    assert_true(tu_close(e2e_number(rev, "previous"), same_days_july, TOL));
     assert_true(
-        tu_close(ej_number(rev, "change"), (to_date - same_days_july) / same_days_july, 1e-12));
+        tu_close(e2e_number(rev, "change"), (to_date - same_days_july) / same_days_july, 1e-12));
     /* projection: 15 of 31 days counted */
     double projected = to_date * 31.0 / 15.0;
-    const char *pace = ej_member(rev, "pace");
-    assert_true(tu_close(ej_number(pace, "projection"), projected, TOL));
+    const char *pace = e2e_member(rev, "pace");
+    assert_true(tu_close(e2e_number(pace, "projection"), projected, TOL));
     const char *grade = projected >= 450e6   ? "met_target"
                         : projected >= 350e6 ? "met_minimum"
                                              : "below_minimum";
-    assert_string_equal(ej_text(pace, "status", text, sizeof text), grade);
+    assert_string_equal(e2e_text(pace, "status", text, sizeof text), grade);
     assert_true(strstr(pace, projected >= 450e6 ? "\"on_pace\": true" : "\"on_pace\": false"));
     double count = orders_oracle("count(*)", "2024-08-01", "2024-08-15");
-    assert_true(tu_close(ej_number(ej_member(kpi(json, "orders"), "pace"), "projection"),
+    assert_true(tu_close(e2e_number(e2e_member(kpi(json, "orders"), "pace"), "projection"),
                          count * 31.0 / 15.0, TOL));
     /* not additive: the value to date, and no projection */
     const char *aov = kpi(json, "aov");
-    assert_true(tu_close(ej_number(aov, "value"),
+    assert_true(tu_close(e2e_number(aov, "value"),
                          orders_oracle("avg(amount)", "2024-08-01", "2024-08-15"), TOL));
-    assert_true(ej_is_null(ej_member(aov, "pace")));
+    assert_true(e2e_is_null(e2e_member(aov, "pace")));
     tu_free(json);
 }
 
@@ -149,31 +121,32 @@ static void test_deadline_shows_progress_days_left_and_state(void **state)
     (void)state;
     const char *rules = tu_write_file("due.lua", pace_rules, (size_t)-1);
     char *json =
-        run_ok("run '%s' --data '%s' --as-of 2024-08-15 --no-save --format json", rules, DATA);
+        e2e_run_ok("run '%s' --data '%s' --as-of 2024-08-15 --no-save --format json", rules, DATA);
     double to_date = orders_oracle("sum(amount)", "2024-08-01", "2024-08-15");
-    const char *due = ej_member(kpi(json, "revenue"), "due");
+    const char *due = e2e_member(kpi(json, "revenue"), "due");
     char text[64];
-    assert_string_equal(ej_text(due, "date", text, sizeof text), "2024-12-31");
+    assert_string_equal(e2e_text(due, "date", text, sizeof text), "2024-12-31");
     /* 08-15 to 12-31: 16 + 30 + 31 + 30 + 31 days */
-    assert_true(ej_number(due, "days_left") == 138);
-    assert_true(tu_close(ej_number(due, "progress"), to_date / 450e6, TOL));
-    assert_string_equal(ej_text(due, "state", text, sizeof text),
+    assert_true(e2e_number(due, "days_left") == 138);
+    assert_true(tu_close(e2e_number(due, "progress"), to_date / 450e6, TOL));
+    assert_string_equal(e2e_text(due, "state", text, sizeof text),
                         to_date * 31.0 / 15.0 >= 450e6 ? "on_pace" : "behind");
-    const char *late = ej_member(kpi(json, "late"), "due");
-    assert_true(ej_number(late, "days_left") == -5); /* 08-10 was five days before 08-15 */
-    assert_string_equal(ej_text(late, "state", text, sizeof text), "overdue");
-    assert_true(ej_is_null(ej_member(kpi(json, "aov"), "due")));
+    const char *late = e2e_member(kpi(json, "late"), "due");
+    assert_true(e2e_number(late, "days_left") == -5); /* 08-10 was five days before 08-15 */
+    assert_string_equal(e2e_text(late, "state", text, sizeof text), "overdue");
+    assert_true(e2e_is_null(e2e_member(kpi(json, "aov"), "due")));
     tu_free(json);
     /* a whole period: counted to its last day, 08-31 to 12-31 is 30 + 31 + 30 + 31 days */
-    json =
-        run_ok("run '%s' --data '%s' --period 2024-08 --as-of 2024-09-10 --no-save --format json",
-               rules, DATA);
+    json = e2e_run_ok(
+        "run '%s' --data '%s' --period 2024-08 --as-of 2024-09-10 --no-save --format json", rules,
+        DATA);
     assert_true(strstr(json, "\"in_progress\": false") != NULL);
-    due = ej_member(kpi(json, "revenue"), "due");
-    assert_true(ej_number(due, "days_left") == 122);
+    due = e2e_member(kpi(json, "revenue"), "due");
+    assert_true(e2e_number(due, "days_left") == 122);
     double august = orders_oracle("sum(amount)", "2024-08-01", "2024-08-31");
-    assert_string_equal(ej_text(due, "state", text, sizeof text), august >= 450e6 ? "met" : "open");
-    assert_true(ej_is_null(ej_member(kpi(json, "revenue"), "pace")));
+    assert_string_equal(e2e_text(due, "state", text, sizeof text),
+                        august >= 450e6 ? "met" : "open");
+    assert_true(e2e_is_null(e2e_member(kpi(json, "revenue"), "pace")));
     tu_free(json);
 }
 
@@ -181,7 +154,7 @@ static void test_table_says_to_date_pace_and_deadline(void **state)
 {
     (void)state;
     const char *rules = tu_write_file("pace_table.lua", pace_rules, (size_t)-1);
-    char *table = run_ok("run '%s' --data '%s' --as-of 2024-08-15 --no-save", rules, DATA);
+    char *table = e2e_run_ok("run '%s' --data '%s' --as-of 2024-08-15 --no-save", rules, DATA);
     assert_non_null(strstr(table, "2024-08 (2024-08-01 to 2024-08-31) · to date: 2024-08-15, 15 "
                                   "of 31 days"));
     assert_non_null(strstr(table, "projected by 2024-08-31 ("));
@@ -201,12 +174,12 @@ static void test_current_month_is_in_progress_to_today(void **state)
     month[strcspn(month, "\n")] = '\0';
     today[strcspn(today, "\n")] = '\0';
     char *json =
-        run_ok("run '%s' --data '%s' --period %s --no-save --format json", rules, DATA, month);
+        e2e_run_ok("run '%s' --data '%s' --period %s --no-save --format json", rules, DATA, month);
     char text[64];
     int last_day = strstr(json, "\"in_progress\": false") != NULL; /* run on a month's last day */
     if (!last_day) {
-        assert_string_equal(ej_text(json, "as_of", text, sizeof text), today);
-        assert_true(ej_number(json, "days_counted") == atoi(today + 8));
+        assert_string_equal(e2e_text(json, "as_of", text, sizeof text), today);
+        assert_true(e2e_number(json, "days_counted") == atoi(today + 8));
     }
     tu_free(json);
     tu_free(month);
@@ -233,12 +206,12 @@ static void test_bad_deadline_is_a_script_error(void **state)
 static void assert_window(const char *windows, const char *name, const char *start, const char *end,
                           int days)
 {
-    const char *w = ej_member(windows, name);
+    const char *w = e2e_member(windows, name);
     char a[16], b[16];
-    if (!w || ej_is_null(w)) fail_msg("no %s window", name);
-    assert_string_equal(ej_text(w, "start", a, sizeof a), start);
-    assert_string_equal(ej_text(w, "end", b, sizeof b), end);
-    assert_true(ej_number(w, "days") == days);
+    if (!w || e2e_is_null(w)) fail_msg("no %s window", name);
+    assert_string_equal(e2e_text(w, "start", a, sizeof a), start);
+    assert_string_equal(e2e_text(w, "end", b, sizeof b), end);
+    assert_true(e2e_number(w, "days") == days);
 }
 
 static void test_campaign_windows_match_the_oracle(void **state)
@@ -247,39 +220,40 @@ static void test_campaign_windows_match_the_oracle(void **state)
     const char *rules = tu_write_file("camp.lua", campaign_rules, (size_t)-1);
     char db[600];
     snprintf(db, sizeof db, "%s/camp.db", tu_tmpdir());
-    char *json = run_ok("run '%s' --data '%s' --review campaigns --campaign 'Khuyến mãi hè 2024'"
-                        " --db '%s' --format json",
-                        rules, DATA, db);
-    const char *c = ej_element(ej_member(json, "campaigns"), 0);
-    assert_null(ej_element(ej_member(json, "campaigns"), 1));
+    char *json =
+        e2e_run_ok("run '%s' --data '%s' --review campaigns --campaign 'Khuyến mãi hè 2024'"
+                   " --db '%s' --format json",
+                   rules, DATA, db);
+    const char *c = e2e_element(e2e_member(json, "campaigns"), 0);
+    assert_null(e2e_element(e2e_member(json, "campaigns"), 1));
     char text[64];
-    assert_string_equal(ej_text(c, "name", text, sizeof text), "Khuyến mãi hè 2024");
-    assert_string_equal(ej_text(c, "due", text, sizeof text), "2024-07-31");
-    assert_string_equal(ej_text(ej_member(c, "fields"), "channel", text, sizeof text), "email");
-    assert_true(ej_number(ej_member(c, "fields"), "budget") == 24000000);
+    assert_string_equal(e2e_text(c, "name", text, sizeof text), "Khuyến mãi hè 2024");
+    assert_string_equal(e2e_text(c, "due", text, sizeof text), "2024-07-31");
+    assert_string_equal(e2e_text(e2e_member(c, "fields"), "channel", text, sizeof text), "email");
+    assert_true(e2e_number(e2e_member(c, "fields"), "budget") == 24000000);
     /* the campaign ran 06-01 .. 06-30: 14 days before it, 30 after */
-    const char *windows = ej_member(c, "windows");
+    const char *windows = e2e_member(c, "windows");
     assert_window(windows, "before", "2024-05-18", "2024-05-31", 14);
     assert_window(windows, "during", "2024-06-01", "2024-06-30", 30);
     assert_window(windows, "after", "2024-07-01", "2024-07-30", 30);
-    const char *kpis = ej_member(c, "kpis");
-    assert_int_equal(ej_length(kpis), 2);
-    const char *rev = ej_with(kpis, "id", "revenue");
+    const char *kpis = e2e_member(c, "kpis");
+    assert_int_equal(e2e_length(kpis), 2);
+    const char *rev = e2e_with(kpis, "id", "revenue");
     double before = orders_oracle("sum(amount)", "2024-05-18", "2024-05-31");
     double during = orders_oracle("sum(amount)", "2024-06-01", "2024-06-30");
     double after = orders_oracle("sum(amount)", "2024-07-01", "2024-07-30");
-    assert_true(tu_close(ej_number(ej_member(rev, "before"), "value"), before, TOL));
-    assert_true(tu_close(ej_number(ej_member(rev, "during"), "value"), during, TOL));
-    assert_true(tu_close(ej_number(ej_member(rev, "after"), "value"), after, TOL));
+    assert_true(tu_close(e2e_number(e2e_member(rev, "before"), "value"), before, TOL));
+    assert_true(tu_close(e2e_number(e2e_member(rev, "during"), "value"), during, TOL));
+    assert_true(tu_close(e2e_number(e2e_member(rev, "after"), "value"), after, TOL));
     /* additive: per day, 30 days after against 14 before */
     assert_true(strstr(rev, "\"change_per_day\": true") != NULL);
     assert_true(
-        tu_close(ej_number(rev, "change"), (after / 30 - before / 14) / (before / 14), 1e-12));
-    const char *aov = ej_with(kpis, "id", "aov");
+        tu_close(e2e_number(rev, "change"), (after / 30 - before / 14) / (before / 14), 1e-12));
+    const char *aov = e2e_with(kpis, "id", "aov");
     double aov_before = orders_oracle("avg(amount)", "2024-05-18", "2024-05-31");
     double aov_after = orders_oracle("avg(amount)", "2024-07-01", "2024-07-30");
-    assert_true(tu_close(ej_number(ej_member(aov, "after"), "value"), aov_after, TOL));
-    assert_true(tu_close(ej_number(aov, "change"), (aov_after - aov_before) / aov_before, 1e-12));
+    assert_true(tu_close(e2e_number(e2e_member(aov, "after"), "value"), aov_after, TOL));
+    assert_true(tu_close(e2e_number(aov, "change"), (aov_after - aov_before) / aov_before, 1e-12));
     tu_free(json);
     char *runs = tu_oracle_text(db, NULL,
                                 "SELECT group_concat(period_label || ':' || review, ' ') FROM"
@@ -294,26 +268,26 @@ static void test_campaigns_cut_at_as_of(void **state)
 {
     (void)state;
     const char *rules = tu_write_file("camp_asof.lua", campaign_rules, (size_t)-1);
-    char *json = run_ok("run '%s' --data '%s' --review campaigns --as-of 2024-06-20 --no-save"
-                        " --format json",
-                        rules, DATA);
+    char *json = e2e_run_ok("run '%s' --data '%s' --review campaigns --as-of 2024-06-20 --no-save"
+                            " --format json",
+                            rules, DATA);
     char setup[600];
     snprintf(setup, sizeof setup, ".import --csv '%s/data/retail/campaigns.csv' c", DATA);
     double started =
         tu_oracle(":memory:", setup, "SELECT count(*) FROM c WHERE start <= '2024-06-20'");
-    const char *list = ej_member(json, "campaigns");
-    assert_int_equal(ej_length(list), (int)started);
+    const char *list = e2e_member(json, "campaigns");
+    assert_int_equal(e2e_length(list), (int)started);
     /* Sinh nhật cửa hàng 2024 runs 06-15 .. 06-23: six days so far, no after window yet */
-    const char *c = ej_with(list, "name", "Sinh nhật cửa hàng 2024");
-    const char *windows = ej_member(c, "windows");
+    const char *c = e2e_with(list, "name", "Sinh nhật cửa hàng 2024");
+    const char *windows = e2e_member(c, "windows");
     assert_window(windows, "during", "2024-06-15", "2024-06-20", 6);
-    assert_true(ej_is_null(ej_member(windows, "after")));
-    const char *rev = ej_with(ej_member(c, "kpis"), "id", "revenue");
-    assert_true(tu_close(ej_number(ej_member(rev, "during"), "value"),
+    assert_true(e2e_is_null(e2e_member(windows, "after")));
+    const char *rev = e2e_with(e2e_member(c, "kpis"), "id", "revenue");
+    assert_true(tu_close(e2e_number(e2e_member(rev, "during"), "value"),
                          orders_oracle("sum(amount)", "2024-06-15", "2024-06-20"), TOL));
-    assert_true(ej_is_null(ej_member(rev, "after")));
-    assert_true(ej_is_null(ej_member(rev, "change")));
-    assert_null(ej_with(list, "name", "Back to School 2024")); /* starts 08-10 */
+    assert_true(e2e_is_null(e2e_member(rev, "after")));
+    assert_true(e2e_is_null(e2e_member(rev, "change")));
+    assert_null(e2e_with(list, "name", "Back to School 2024")); /* starts 08-10 */
     tu_free(json);
 }
 

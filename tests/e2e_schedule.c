@@ -18,10 +18,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "e2e_json.h"
+#include "e2eutil.h"
 #include "testutil.h"
 
-#define ENGINE KPI_BINARY_DIR "/kpiengine"
 #define DATA   KPI_SOURCE_DIR "/kpis"
 
 /* Orders from the retail sample; reviews of every kind. */
@@ -46,53 +45,19 @@ static const char *write_rules(const char *name, const char *text)
     return tu_write_file(name, text, (size_t)-1);
 }
 
-static int engine(const char *args, char **out, char **err)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "NO_COLOR= '%s' %s", ENGINE, args);
-    return tu_run(cmd, out, err);
-}
-
-static char *run_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *run_ok(const char *fmt, ...)
-{
-    char args[3000];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    char *out, *err;
-    int rc = engine(args, &out, &err);
-    if (rc != 0) fail_msg("kpiengine %s: exit %d: %s", args, rc, err);
-    tu_free(err);
-    return out;
-}
-
-static void assert_error(const char *args, int code, const char *message)
-{
-    char *out, *err;
-    int rc = engine(args, &out, &err);
-    if (rc != code || !strstr(err, message))
-        fail_msg("kpiengine %s: exit %d, stderr '%s' (expected %d and '%s')", args, rc, err, code,
-                 message);
-    assert_string_equal(out, "");
-    tu_free(out);
-    tu_free(err);
-}
-
 /* "due review label" for each item of a schedule's JSON, joined by "; ". */
 static const char *agenda_text(const char *json)
 {
     static char text[4096];
     text[0] = '\0';
-    const char *items = ej_member(json, "reviews");
+    const char *items = e2e_member(json, "reviews");
     const char *it;
-    for (int i = 0; (it = ej_element(items, i)) != NULL; i++) {
+    for (int i = 0; (it = e2e_element(items, i)) != NULL; i++) {
         char due[16], review[32], label[128], campaign[128];
-        ej_text(it, "due", due, sizeof due);
-        ej_text(it, "review", review, sizeof review);
-        ej_text(ej_member(it, "period"), "label", label, sizeof label);
-        ej_text(it, "campaign", campaign, sizeof campaign);
+        e2e_text(it, "due", due, sizeof due);
+        e2e_text(it, "review", review, sizeof review);
+        e2e_text(e2e_member(it, "period"), "label", label, sizeof label);
+        e2e_text(it, "campaign", campaign, sizeof campaign);
         size_t used = strlen(text);
         snprintf(text + used, sizeof text - used, "%s%s %s %s", i ? "; " : "", due, review,
                  campaign[0] ? campaign : label);
@@ -106,8 +71,8 @@ static void test_schedule_lists_reviews_due_in_order(void **state)
 {
     (void)state;
     const char *rules = write_rules("sched.lua", rules_text);
-    char *json = run_ok("schedule '%s' --data '%s' --from 2024-09-01 --to 2024-10-10 --format json",
-                        rules, DATA);
+    char *json = e2e_run_ok(
+        "schedule '%s' --data '%s' --from 2024-09-01 --to 2024-10-10 --format json", rules, DATA);
     /*
     ** monthly, day 5: August's review on 09-05, September's on 10-05.
     ** weekly, business day 5 = Friday of the next ISO week: Fri 09-06 reviews W35
@@ -121,19 +86,20 @@ static void test_schedule_lists_reviews_due_in_order(void **state)
                         "2024-09-27 weekly 2024-W38; 2024-10-01 quarterly 2024-Q3; "
                         "2024-10-04 weekly 2024-W39; 2024-10-05 monthly 2024-09; "
                         "2024-10-06 campaigns Back to School 2024");
-    const char *items = ej_member(json, "reviews");
-    const char *camp = ej_element(items, 8);
+    const char *items = e2e_member(json, "reviews");
+    const char *camp = e2e_element(items, 8);
     char text[64];
-    assert_string_equal(ej_text(ej_member(camp, "period"), "start", text, sizeof text),
+    assert_string_equal(e2e_text(e2e_member(camp, "period"), "start", text, sizeof text),
                         "2024-07-27"); /* 14 days before 08-10 */
-    assert_string_equal(ej_text(ej_member(camp, "period"), "end", text, sizeof text), "2024-10-05");
+    assert_string_equal(e2e_text(e2e_member(camp, "period"), "end", text, sizeof text),
+                        "2024-10-05");
     /* the KPIs each review covers: its list; those naming it; else all */
-    assert_int_equal(ej_length(ej_member(ej_element(items, 0), "kpis")), 2);
-    assert_true(ej_string_is(ej_element(ej_member(ej_element(items, 5), "kpis"), 0), "orders"));
-    assert_int_equal(ej_length(ej_member(ej_element(items, 5), "kpis")), 1);
-    assert_int_equal(ej_length(ej_member(ej_element(items, 1), "kpis")), 3);
-    assert_string_equal(ej_text(json, "from", text, sizeof text), "2024-09-01");
-    assert_string_equal(ej_text(json, "to", text, sizeof text), "2024-10-10");
+    assert_int_equal(e2e_length(e2e_member(e2e_element(items, 0), "kpis")), 2);
+    assert_true(e2e_string_is(e2e_element(e2e_member(e2e_element(items, 5), "kpis"), 0), "orders"));
+    assert_int_equal(e2e_length(e2e_member(e2e_element(items, 5), "kpis")), 1);
+    assert_int_equal(e2e_length(e2e_member(e2e_element(items, 1), "kpis")), 3);
+    assert_string_equal(e2e_text(json, "from", text, sizeof text), "2024-09-01");
+    assert_string_equal(e2e_text(json, "to", text, sizeof text), "2024-10-10");
     tu_free(json);
 }
 
@@ -141,22 +107,23 @@ static void test_schedule_one_review_across_the_year_end(void **state)
 {
     (void)state;
     const char *rules = write_rules("sched_year.lua", rules_text);
-    char *json = run_ok("schedule '%s' --data '%s' --from 2024-12-25 --to 2025-01-10"
-                        " --review weekly --format json",
-                        rules, DATA);
+    char *json = e2e_run_ok("schedule '%s' --data '%s' --from 2024-12-25 --to 2025-01-10"
+                            " --review weekly --format json",
+                            rules, DATA);
     /* Fridays 12-27 (W51, Dec 16-22), 01-03 (W52, Dec 23-29), 01-10 (2025-W01, Dec 30 - Jan 5) */
     assert_string_equal(agenda_text(json),
                         "2024-12-27 weekly 2024-W51; 2025-01-03 weekly 2024-W52; "
                         "2025-01-10 weekly 2025-W01");
     tu_free(json);
-    char *table = run_ok("schedule '%s' --data '%s' --from 2025-01-01 --to 2025-01-10"
-                         " --review quarterly",
-                         rules, DATA);
+    char *table = e2e_run_ok("schedule '%s' --data '%s' --from 2025-01-01 --to 2025-01-10"
+                             " --review quarterly",
+                             rules, DATA);
     assert_non_null(strstr(table, "Schedule test · schedule · "));
     assert_non_null(strstr(table, "2025-01-01  quarterly  2024-Q4"));
     assert_non_null(strstr(table, "1 review due."));
     tu_free(table);
-    table = run_ok("schedule '%s' --data '%s' --from 2025-01-02 --to 2025-01-02 --review quarterly",
+    table =
+        e2e_run_ok("schedule '%s' --data '%s' --from 2025-01-02 --to 2025-01-02 --review quarterly",
                    rules, DATA);
     assert_non_null(strstr(table, "No reviews due."));
     tu_free(table);
@@ -168,33 +135,34 @@ static void test_schedule_bad_input_is_reported(void **state)
     const char *rules = write_rules("sched_bad.lua", rules_text);
     char args[2000];
     snprintf(args, sizeof args, "schedule '%s' --data '%s' --from 2024-02-30", rules, DATA);
-    assert_error(args, 2, "--from: '2024-02-30' is not a day of the calendar");
+    e2e_assert_error(args, 2, "--from: '2024-02-30' is not a day of the calendar");
     snprintf(args, sizeof args, "schedule '%s' --data '%s' --to tomorrow", rules, DATA);
-    assert_error(args, 2, "--to: 'tomorrow' is not a date (expected YYYY-MM-DD");
+    e2e_assert_error(args, 2, "--to: 'tomorrow' is not a date (expected YYYY-MM-DD");
     snprintf(args, sizeof args, "schedule '%s' --from 2024-03-01 --to 2024-02-01", rules);
-    assert_error(args, 2, "schedule: --to 2024-02-01 is before --from 2024-03-01");
+    e2e_assert_error(args, 2, "schedule: --to 2024-02-01 is before --from 2024-03-01");
     snprintf(args, sizeof args, "schedule '%s' --data '%s' --review montly", rules, DATA);
-    assert_error(args, 2, "--review: ");
+    e2e_assert_error(args, 2, "--review: ");
     snprintf(args, sizeof args, "schedule '%s' --data '%s' --review montly", rules, DATA);
-    assert_error(args, 2, "has no review 'montly' (did you mean 'monthly'?)");
-    assert_error("schedule", 2, "schedule: missing the rule-set file");
+    e2e_assert_error(args, 2, "has no review 'montly' (did you mean 'monthly'?)");
+    e2e_assert_error("schedule", 2, "schedule: missing the rule-set file");
     const char *bad = write_rules("bad_day.lua", "ruleset { name = \"b\" }\n"
                                                  "review \"w\" { every = \"week\",\n"
                                                  "  day = 6, business = true }\n");
     snprintf(args, sizeof args, "schedule '%s'", bad);
-    assert_error(args, 3, "bad_day.lua:2:");
-    assert_error(args, 3,
-                 "review 'w': day must be a business weekday from 1 (Monday) to 5 (Friday) for a "
-                 "week review");
+    e2e_assert_error(args, 3, "bad_day.lua:2:");
+    e2e_assert_error(
+        args, 3,
+        "review 'w': day must be a business weekday from 1 (Monday) to 5 (Friday) for a "
+        "week review");
     bad = write_rules("bad_business.lua",
                       "ruleset { name = \"b\" }\nsource \"c\" { csv = \"c.csv\" }\n"
                       "review \"c\" { campaigns = \"c\", business = true }\n");
     snprintf(args, sizeof args, "schedule '%s'", bad);
-    assert_error(args, 3, "review 'c': business only applies to a schedule (every = ...)");
+    e2e_assert_error(args, 3, "review 'c': business only applies to a schedule (every = ...)");
     bad = write_rules("bad_daily.lua", "ruleset { name = \"b\" }\n"
                                        "review \"d\" { every = \"day\", day = 2 }\n");
     snprintf(args, sizeof args, "schedule '%s'", bad);
-    assert_error(args, 3, "review 'd': day does not apply to a daily review");
+    e2e_assert_error(args, 3, "review 'd': day does not apply to a daily review");
 }
 
 /* ---- run --review ---------------------------------------------------------------------------- */
@@ -205,11 +173,11 @@ static const char *kpi_ids(const char *json)
     static char text[512];
     text[0] = '\0';
     const char *k;
-    for (int i = 0; (k = ej_element(ej_member(json, "kpis"), i)) != NULL; i++) {
+    for (int i = 0; (k = e2e_element(e2e_member(json, "kpis"), i)) != NULL; i++) {
         char id[64];
         size_t used = strlen(text);
         snprintf(text + used, sizeof text - used, "%s%s", i ? "," : "",
-                 ej_text(k, "id", id, sizeof id));
+                 e2e_text(k, "id", id, sizeof id));
     }
     return text;
 }
@@ -217,14 +185,14 @@ static const char *kpi_ids(const char *json)
 static void assert_review_run(const char *rules, const char *review, const char *as_of,
                               const char *label, const char *ids)
 {
-    char *json = run_ok("run '%s' --data '%s' --review %s --as-of %s --no-save --format json",
-                        rules, DATA, review, as_of);
+    char *json = e2e_run_ok("run '%s' --data '%s' --review %s --as-of %s --no-save --format json",
+                            rules, DATA, review, as_of);
     char got[64];
-    ej_text(ej_member(json, "period"), "label", got, sizeof got);
+    e2e_text(e2e_member(json, "period"), "label", got, sizeof got);
     if (strcmp(got, label) != 0)
         fail_msg("review %s as of %s: period %s, expected %s", review, as_of, got, label);
     assert_string_equal(kpi_ids(json), ids);
-    assert_string_equal(ej_text(json, "review", got, sizeof got), review);
+    assert_string_equal(e2e_text(json, "review", got, sizeof got), review);
     tu_free(json);
 }
 
@@ -247,18 +215,18 @@ static void test_run_review_values_match_the_oracle(void **state)
 {
     (void)state;
     const char *rules = write_rules("review_values.lua", rules_text);
-    char *json = run_ok("run '%s' --data '%s' --review monthly --as-of 2024-09-05 --no-save"
-                        " --format json",
-                        rules, DATA);
+    char *json = e2e_run_ok("run '%s' --data '%s' --review monthly --as-of 2024-09-05 --no-save"
+                            " --format json",
+                            rules, DATA);
     char setup[600];
     snprintf(setup, sizeof setup, ".import --csv '%s/data/retail/orders.csv' orders", DATA);
     double revenue =
         tu_oracle(":memory:", setup, "SELECT sum(amount) FROM orders WHERE date LIKE '2024-08-%'");
     double july =
         tu_oracle(":memory:", setup, "SELECT sum(amount) FROM orders WHERE date LIKE '2024-07-%'");
-    const char *k = ej_with(ej_member(json, "kpis"), "id", "revenue");
-    assert_true(tu_close(ej_number(k, "value"), revenue, 1e-9));
-    assert_true(tu_close(ej_number(k, "previous"), july, 1e-9));
+    const char *k = e2e_with(e2e_member(json, "kpis"), "id", "revenue");
+    assert_true(tu_close(e2e_number(k, "value"), revenue, 1e-9));
+    assert_true(tu_close(e2e_number(k, "previous"), july, 1e-9));
     tu_free(json);
 }
 
@@ -268,8 +236,8 @@ static void test_run_review_saves_the_review_name(void **state)
     const char *rules = write_rules("review_save.lua", rules_text);
     char db[600];
     snprintf(db, sizeof db, "%s/review_save.db", tu_tmpdir());
-    tu_free(run_ok("run '%s' --data '%s' --review quarterly --as-of 2024-10-01 --db '%s'", rules,
-                   DATA, db));
+    tu_free(e2e_run_ok("run '%s' --data '%s' --review quarterly --as-of 2024-10-01 --db '%s'",
+                       rules, DATA, db));
     char *runs = tu_oracle_text(db, NULL,
                                 "SELECT period_label, review, (SELECT group_concat(kpi) FROM"
                                 " results) FROM runs");
@@ -283,19 +251,20 @@ static void test_run_review_bad_input_is_reported(void **state)
     const char *rules = write_rules("review_bad.lua", rules_text);
     char args[2000];
     snprintf(args, sizeof args, "run '%s' --data '%s' --review montly --no-save", rules, DATA);
-    assert_error(args, 2,
-                 "has no review 'montly' (did you mean 'monthly'?); its reviews: "
-                 "monthly, weekly, quarterly, campaigns");
+    e2e_assert_error(args, 2,
+                     "has no review 'montly' (did you mean 'monthly'?); its reviews: "
+                     "monthly, weekly, quarterly, campaigns");
     snprintf(args, sizeof args, "run '%s' --campaign 'Tết 2024' --no-save", rules);
-    assert_error(args, 2, "--campaign: only with --review");
+    e2e_assert_error(args, 2, "--campaign: only with --review");
     snprintf(args, sizeof args, "run '%s' --data '%s' --review monthly --campaign x --no-save",
              rules, DATA);
-    assert_error(args, 2, "--campaign: review 'monthly' is a schedule (every = month)");
+    e2e_assert_error(args, 2, "--campaign: review 'monthly' is a schedule (every = month)");
     snprintf(args, sizeof args, "run '%s' --as-of 2024-13-01 --no-save", rules);
-    assert_error(args, 2, "--as-of: '2024-13-01' is not a date");
+    e2e_assert_error(args, 2, "--as-of: '2024-13-01' is not a date");
     snprintf(args, sizeof args,
              "run '%s' --data '%s' --period 2024-08 --as-of 2024-07-31 --no-save", rules, DATA);
-    assert_error(args, 2, "--as-of 2024-07-31 is before the period 2024-08 starts (2024-08-01)");
+    e2e_assert_error(args, 2,
+                     "--as-of 2024-07-31 is before the period 2024-08 starts (2024-08-01)");
 }
 
 int main(void)

@@ -21,84 +21,9 @@
 #include "core/kpi_alloc.h"
 #include "model/report.h"
 #include "out/render.h"
+#include "report_fixture.h"
 
-/* ---- building reports ---------------------------------------------------------- */
-
-static kpi_result *add_kpi(report *r, const char *id, const char *title, const char *unit,
-                           kpi_better better, double minimum, double target)
-{
-    r->kpis = kpi_realloc(r->kpis, (r->nkpis + 1) * sizeof *r->kpis);
-    assert_non_null(r->kpis);
-    kpi_result *k = &r->kpis[r->nkpis++];
-    memset(k, 0, sizeof *k);
-    k->id = kpi_strdup(id);
-    k->title = kpi_strdup(title ? title : id);
-    k->unit = kpi_strdup(unit);
-    k->owner = kpi_strdup("");
-    k->review = kpi_strdup("");
-    k->better = better;
-    k->minimum = minimum;
-    k->target = target;
-    return k;
-}
-
-static void set_value(kpi_result *k, double value, kpi_status status)
-{
-    k->has_value = 1;
-    k->value = value;
-    k->status = status;
-}
-
-static void set_previous(kpi_result *k, double previous, double change)
-{
-    k->has_previous = 1;
-    k->previous = previous;
-    k->has_change = 1;
-    k->change = change;
-}
-
-static void set_text(char **field, const char *text)
-{
-    kpi_free(*field);
-    *field = kpi_strdup(text);
-}
-
-static breakdown_item *add_item(kpi_result *k, const char *key, double value, kpi_status status)
-{
-    k->items = kpi_realloc(k->items, (k->nitems + 1) * sizeof *k->items);
-    assert_non_null(k->items);
-    breakdown_item *item = &k->items[k->nitems++];
-    memset(item, 0, sizeof *item);
-    item->key = kpi_strdup(key);
-    item->has_value = 1;
-    item->value = value;
-    item->status = status;
-    item->graded = 1;
-    return item;
-}
-
-static void start_report(report *r, const char *name, const char *locale)
-{
-    memset(r, 0, sizeof *r);
-    r->ruleset = kpi_strdup(name);
-    r->file = kpi_strdup("kpis/retail.lua");
-    r->currency = kpi_strdup("VND");
-    r->locale = kpi_strdup(locale);
-    r->period.grain = GRAIN_MONTH;
-    r->period.start = date_from_civil(2024, 8, 1);
-    r->period.stop = date_from_civil(2024, 9, 1);
-}
-
-/* report_free does not know the history array in every version of the model: free it here. */
-static void end_report(report *r)
-{
-    for (size_t i = 0; i < r->nkpis; i++) {
-        kpi_free(r->kpis[i].history);
-        r->kpis[i].history = NULL;
-        r->kpis[i].nhistory = 0;
-    }
-    report_free(r);
-}
+/* ---- checking texts ------------------------------------------------------------ */
 
 static void assert_contains(const char *text, const char *part)
 {
@@ -111,15 +36,15 @@ static void test_md_is_a_table_in_vietnamese(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "Bán lẻ – ABC", "vi");
-    kpi_result *k = add_kpi(&r, "revenue", "Doanh thu", "VND", BETTER_HIGHER, 350e6, 450e6);
-    set_value(k, 515355382.5, STATUS_MET_TARGET);
-    set_previous(k, 478044025, 0.078);
-    add_item(k, "web", 400e6, STATUS_NO_DATA)->graded = 0;
-    k = add_kpi(&r, "conv", "Chuyển đổi", "%", BETTER_HIGHER, 0.1, 0.14);
-    set_value(k, 0.125, STATUS_MET_MINIMUM);
-    add_item(k, "email", 0.08, STATUS_BELOW_MINIMUM);
-    k = add_kpi(&r, "roi", "ROI", "%", BETTER_HIGHER, NAN, 1.5);
+    rf_start_report(&r, "Bán lẻ – ABC", "vi");
+    kpi_result *k = rf_add_kpi(&r, "revenue", "Doanh thu", "VND", BETTER_HIGHER, 350e6, 450e6);
+    rf_set_value(k, 515355382.5, STATUS_MET_TARGET);
+    rf_set_previous(k, 478044025, 0.078);
+    rf_add_item(k, "web", 400e6, STATUS_NO_DATA)->graded = 0;
+    k = rf_add_kpi(&r, "conv", "Chuyển đổi", "%", BETTER_HIGHER, 0.1, 0.14);
+    rf_set_value(k, 0.125, STATUS_MET_MINIMUM);
+    rf_add_item(k, "email", 0.08, STATUS_BELOW_MINIMUM);
+    k = rf_add_kpi(&r, "roi", "ROI", "%", BETTER_HIGHER, NAN, 1.5);
     k->reason = kpi_strdup("no campaign");
     render_options o = {0, NULL};
     size_t len;
@@ -148,16 +73,16 @@ static void test_md_is_a_table_in_vietnamese(void **state)
     assert_string_equal(md, expected);
     assert_int_equal(len, strlen(expected));
     kpi_free(md);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_md_in_english_uses_international_numbers(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "B2B", "vi");
-    kpi_result *k = add_kpi(&r, "revenue", "Revenue", "VND", BETTER_HIGHER, 2.5e9, 4e9);
-    set_value(k, 4655500000, STATUS_MET_TARGET);
+    rf_start_report(&r, "B2B", "vi");
+    kpi_result *k = rf_add_kpi(&r, "revenue", "Revenue", "VND", BETTER_HIGHER, 2.5e9, 4e9);
+    rf_set_value(k, 4655500000, STATUS_MET_TARGET);
     render_options o = {0, "en"};
     size_t len;
     char *md = render_report("md", &r, &o, &len);
@@ -168,21 +93,21 @@ static void test_md_in_english_uses_international_numbers(void **state)
                         "✔ met target | – | – |\n");
     assert_contains(md, "**1 KPI:** ✔ 1 met target");
     kpi_free(md);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_md_escapes_markup_and_line_breaks(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "en");
-    add_kpi(&r, "x", "a|b *c* <d> _e_ [f](g)\nh", "count", BETTER_HIGHER, 1, 2);
+    rf_start_report(&r, "R", "en");
+    rf_add_kpi(&r, "x", "a|b *c* <d> _e_ [f](g)\nh", "count", BETTER_HIGHER, 1, 2);
     size_t len;
     char *md = render_md(&r, NULL, &len);
     assert_non_null(md);
     assert_contains(md, "| a\\|b \\*c\\* \\<d\\> \\_e\\_ \\[f\\](g) h | – | 1 | 2 |");
     kpi_free(md);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 /* ---- CSV
@@ -190,15 +115,15 @@ static void test_md_escapes_markup_and_line_breaks(void **state)
 
 static void csv_report(report *r)
 {
-    start_report(r, "Retail – ABC", "vi");
-    kpi_result *k = add_kpi(r, "cac", "CAC", "VND", BETTER_LOWER, 250000, 180000);
-    set_value(k, 171234.5, STATUS_MET_TARGET);
-    set_previous(k, 190000, -0.0987);
-    set_text(&k->owner, "Marketing");
-    set_text(&k->review, "monthly");
-    add_item(k, "social", 150000, STATUS_MET_TARGET);
-    add_item(k, "web", 200000, STATUS_NO_DATA)->graded = 0;
-    k = add_kpi(r, "churn", "Churn", "%", BETTER_LOWER, NAN, 0.1);
+    rf_start_report(r, "Retail – ABC", "vi");
+    kpi_result *k = rf_add_kpi(r, "cac", "CAC", "VND", BETTER_LOWER, 250000, 180000);
+    rf_set_value(k, 171234.5, STATUS_MET_TARGET);
+    rf_set_previous(k, 190000, -0.0987);
+    rf_set_text(&k->owner, "Marketing");
+    rf_set_text(&k->review, "monthly");
+    rf_add_item(k, "social", 150000, STATUS_MET_TARGET);
+    rf_add_item(k, "web", 200000, STATUS_NO_DATA)->graded = 0;
+    k = rf_add_kpi(r, "churn", "Churn", "%", BETTER_LOWER, NAN, 0.1);
     k->reason = kpi_strdup("no rows");
 }
 
@@ -223,7 +148,7 @@ static void test_csv_has_stable_columns_and_a_row_per_kpi_and_item(void **state)
     assert_string_equal(csv, expected);
     assert_int_equal(len, strlen(expected));
     kpi_free(csv);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_csv_is_the_same_in_every_language(void **state)
@@ -239,15 +164,15 @@ static void test_csv_is_the_same_in_every_language(void **state)
     assert_string_equal(a, b);
     kpi_free(a);
     kpi_free(b);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_csv_quotes_commas_quotes_and_line_breaks(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "en");
-    add_kpi(&r, "x", "Revenue, \"net\"", "count", BETTER_HIGHER, 1, 2)->reason =
+    rf_start_report(&r, "R", "en");
+    rf_add_kpi(&r, "x", "Revenue, \"net\"", "count", BETTER_HIGHER, 1, 2)->reason =
         kpi_strdup("line 1\nline 2");
     size_t len;
     char *csv = render_csv(&r, &len);
@@ -255,21 +180,21 @@ static void test_csv_quotes_commas_quotes_and_line_breaks(void **state)
     assert_contains(csv, ",x,\"Revenue, \"\"net\"\"\",,count,");
     assert_contains(csv, ",\"line 1\nline 2\"\r\n");
     kpi_free(csv);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_csv_formula_cells_are_defused_but_numbers_stay(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "=cmd|' /C calc'!A0", "en");
-    kpi_result *k = add_kpi(&r, "x", "+SUM(A1:A9)", "count", BETTER_HIGHER, 1, 2);
-    add_item(k, "@HYPERLINK(\"x\")", 1, STATUS_MET_MINIMUM);
-    add_item(k, "-1.5e3", 2, STATUS_MET_MINIMUM);
-    add_item(k, "+42", 3, STATUS_MET_MINIMUM);
-    add_item(k, "-x", 4, STATUS_MET_MINIMUM);
-    add_item(k, "\tcmd", 5, STATUS_MET_MINIMUM);
-    add_item(k, "-", 6, STATUS_MET_MINIMUM);
+    rf_start_report(&r, "=cmd|' /C calc'!A0", "en");
+    kpi_result *k = rf_add_kpi(&r, "x", "+SUM(A1:A9)", "count", BETTER_HIGHER, 1, 2);
+    rf_add_item(k, "@HYPERLINK(\"x\")", 1, STATUS_MET_MINIMUM);
+    rf_add_item(k, "-1.5e3", 2, STATUS_MET_MINIMUM);
+    rf_add_item(k, "+42", 3, STATUS_MET_MINIMUM);
+    rf_add_item(k, "-x", 4, STATUS_MET_MINIMUM);
+    rf_add_item(k, "\tcmd", 5, STATUS_MET_MINIMUM);
+    rf_add_item(k, "-", 6, STATUS_MET_MINIMUM);
     size_t len;
     char *csv = render_csv(&r, &len);
     assert_non_null(csv);
@@ -282,7 +207,7 @@ static void test_csv_formula_cells_are_defused_but_numbers_stay(void **state)
     assert_contains(csv, ",'\tcmd,count,");
     assert_contains(csv, ",'-,count,");
     kpi_free(csv);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 /* ---- the table of renderers

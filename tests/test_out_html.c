@@ -26,95 +26,12 @@
 #include "core/kpi_alloc.h"
 #include "model/report.h"
 #include "out/render.h"
+#include "report_fixture.h"
 
 /* 2026-09-21 14:13:20 UTC (Python: datetime.fromtimestamp(1790000000, timezone.utc)). */
 #define GENERATED 1790000000LL
 
-/* ---- building reports ---------------------------------------------------------- */
-
-static kpi_result *add_kpi(report *r, const char *id, const char *title, const char *unit,
-                           kpi_better better, double minimum, double target)
-{
-    r->kpis = kpi_realloc(r->kpis, (r->nkpis + 1) * sizeof *r->kpis);
-    assert_non_null(r->kpis);
-    kpi_result *k = &r->kpis[r->nkpis++];
-    memset(k, 0, sizeof *k);
-    k->id = kpi_strdup(id);
-    k->title = kpi_strdup(title ? title : id);
-    k->unit = kpi_strdup(unit);
-    k->owner = kpi_strdup("");
-    k->review = kpi_strdup("");
-    k->better = better;
-    k->minimum = minimum;
-    k->target = target;
-    return k;
-}
-
-static void set_value(kpi_result *k, double value, kpi_status status)
-{
-    k->has_value = 1;
-    k->value = value;
-    k->status = status;
-}
-
-static void set_previous(kpi_result *k, double previous, double change)
-{
-    k->has_previous = 1;
-    k->previous = previous;
-    k->has_change = 1;
-    k->change = change;
-}
-
-static void set_text(char **field, const char *text)
-{
-    kpi_free(*field);
-    *field = kpi_strdup(text);
-}
-
-static breakdown_item *add_item(kpi_result *k, const char *key, double value, kpi_status status)
-{
-    k->items = kpi_realloc(k->items, (k->nitems + 1) * sizeof *k->items);
-    assert_non_null(k->items);
-    breakdown_item *item = &k->items[k->nitems++];
-    memset(item, 0, sizeof *item);
-    item->key = kpi_strdup(key);
-    item->has_value = 1;
-    item->value = value;
-    item->status = status;
-    item->graded = 1;
-    return item;
-}
-
-static void set_history(kpi_result *k, const double *values, size_t n)
-{
-    k->history = kpi_malloc(n * sizeof *k->history);
-    assert_non_null(k->history);
-    memcpy(k->history, values, n * sizeof *values);
-    k->nhistory = n;
-}
-
-static void start_report(report *r, const char *name, const char *locale)
-{
-    memset(r, 0, sizeof *r);
-    r->ruleset = kpi_strdup(name);
-    r->file = kpi_strdup("kpis/retail.lua");
-    r->currency = kpi_strdup("VND");
-    r->locale = kpi_strdup(locale);
-    r->period.grain = GRAIN_MONTH;
-    r->period.start = date_from_civil(2024, 8, 1);
-    r->period.stop = date_from_civil(2024, 9, 1);
-}
-
-/* report_free does not know the history array in every version of the model: free it here. */
-static void end_report(report *r)
-{
-    for (size_t i = 0; i < r->nkpis; i++) {
-        kpi_free(r->kpis[i].history);
-        r->kpis[i].history = NULL;
-        r->kpis[i].nhistory = 0;
-    }
-    report_free(r);
-}
+/* ---- rendering and checking ------------------------------------------------------ */
 
 static char *html_of(const report *r, const char *lang)
 {
@@ -157,15 +74,15 @@ static size_t count_of(const char *text, const char *needle)
 /* A report with one KPI of each status, in Vietnamese. */
 static void four_statuses(report *r)
 {
-    start_report(r, "Bán lẻ – Cửa hàng ABC", "vi");
-    kpi_result *k = add_kpi(r, "revenue", "Doanh thu", "VND", BETTER_HIGHER, 350e6, 450e6);
-    set_value(k, 515355382.5, STATUS_MET_TARGET);
-    set_previous(k, 478044025, 0.078);
-    k = add_kpi(r, "aov", "Giá trị đơn hàng", "VND", BETTER_HIGHER, 450000, 520000);
-    set_value(k, 508741.7, STATUS_MET_MINIMUM);
-    k = add_kpi(r, "csat", "CSAT", "%", BETTER_HIGHER, 0.75, 0.85);
-    set_value(k, 0.725, STATUS_BELOW_MINIMUM);
-    k = add_kpi(r, "roi", "ROI", "%", BETTER_HIGHER, 0.5, 1.5);
+    rf_start_report(r, "Bán lẻ – Cửa hàng ABC", "vi");
+    kpi_result *k = rf_add_kpi(r, "revenue", "Doanh thu", "VND", BETTER_HIGHER, 350e6, 450e6);
+    rf_set_value(k, 515355382.5, STATUS_MET_TARGET);
+    rf_set_previous(k, 478044025, 0.078);
+    k = rf_add_kpi(r, "aov", "Giá trị đơn hàng", "VND", BETTER_HIGHER, 450000, 520000);
+    rf_set_value(k, 508741.7, STATUS_MET_MINIMUM);
+    k = rf_add_kpi(r, "csat", "CSAT", "%", BETTER_HIGHER, 0.75, 0.85);
+    rf_set_value(k, 0.725, STATUS_BELOW_MINIMUM);
+    k = rf_add_kpi(r, "roi", "ROI", "%", BETTER_HIGHER, 0.5, 1.5);
     k->reason = kpi_strdup("no rows in the period");
 }
 
@@ -189,7 +106,7 @@ static void test_html_is_one_document_in_the_report_language(void **state)
     assert_contains(html, "<html lang=\"en\">");
     assert_contains(html, "KPI scorecard");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_header_names_client_rule_set_period_and_time(void **state)
@@ -215,20 +132,20 @@ static void test_html_header_names_client_rule_set_period_and_time(void **state)
     kpi_free(html);
     setenv("TZ", "UTC", 1);
     tzset();
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_rule_set_without_a_client_is_the_heading(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "Retail-ABC", "en");
+    rf_start_report(&r, "Retail-ABC", "en");
     char *html = html_of(&r, NULL);
     assert_contains(html, "<h1>Retail-ABC</h1>");
     assert_contains(html, "<dt>Rule set</dt><dd>Retail-ABC</dd>");
     assert_lacks(html, "<dt>Client</dt>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_summary_counts_kpis_by_status(void **state)
@@ -236,7 +153,7 @@ static void test_html_summary_counts_kpis_by_status(void **state)
     (void)state;
     report r;
     four_statuses(&r);
-    add_kpi(&r, "extra", NULL, "count", BETTER_HIGHER, 1, 2)->status = STATUS_NO_DATA;
+    rf_add_kpi(&r, "extra", NULL, "count", BETTER_HIGHER, 1, 2)->status = STATUS_NO_DATA;
     char *html = html_of(&r, NULL);
     assert_contains(html, "<span>· 5 KPI</span>");
     assert_contains(html, "<b>1</b> đạt mục tiêu</li>");
@@ -249,20 +166,20 @@ static void test_html_summary_counts_kpis_by_status(void **state)
     assert_contains(html, "<title>1 đạt mục tiêu, 1 đạt mức tối thiểu, 1 dưới mức tối thiểu, "
                           "2 không có dữ liệu</title>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_rule_set_without_kpis_says_so(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "Empty", "vi");
+    rf_start_report(&r, "Empty", "vi");
     char *html = html_of(&r, NULL);
     assert_contains(html, "<p>Bộ KPI này chưa có KPI nào.</p>");
     assert_lacks(html, "<table>");
     assert_lacks(html, "<article");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 /* ---- HTML: cards ------------------------------------------------------------------- */
@@ -282,7 +199,7 @@ static void test_html_status_is_a_symbol_a_word_and_a_colour(void **state)
                     "<span class=\"sym\" aria-hidden=\"true\">✖</span> Dưới mức tối thiểu</p>");
     assert_contains(html, "<span class=\"sym\" aria-hidden=\"true\">–</span> Không có dữ liệu</p>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_value_is_short_with_the_exact_figure_under_it(void **state)
@@ -300,40 +217,40 @@ static void test_html_value_is_short_with_the_exact_figure_under_it(void **state
     assert_contains(html,
                     "<p class=\"value\">515M VND</p>\n<p class=\"exact\">515,355,383 VND</p>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_change_is_good_or_bad_for_the_kpi(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "en");
-    kpi_result *up = add_kpi(&r, "revenue", NULL, "VND", BETTER_HIGHER, 1, 2);
-    set_value(up, 3, STATUS_MET_TARGET);
-    set_previous(up, 2, 0.5);
-    kpi_result *cost = add_kpi(&r, "cac", NULL, "VND", BETTER_LOWER, 2, 1);
-    set_value(cost, 3, STATUS_BELOW_MINIMUM);
-    set_previous(cost, 2, 0.5);
-    kpi_result *flat = add_kpi(&r, "flat", NULL, "count", BETTER_LOWER, 2, 1);
-    set_value(flat, 2, STATUS_MET_MINIMUM);
-    set_previous(flat, 2, 0);
+    rf_start_report(&r, "R", "en");
+    kpi_result *up = rf_add_kpi(&r, "revenue", NULL, "VND", BETTER_HIGHER, 1, 2);
+    rf_set_value(up, 3, STATUS_MET_TARGET);
+    rf_set_previous(up, 2, 0.5);
+    kpi_result *cost = rf_add_kpi(&r, "cac", NULL, "VND", BETTER_LOWER, 2, 1);
+    rf_set_value(cost, 3, STATUS_BELOW_MINIMUM);
+    rf_set_previous(cost, 2, 0.5);
+    kpi_result *flat = rf_add_kpi(&r, "flat", NULL, "count", BETTER_LOWER, 2, 1);
+    rf_set_value(flat, 2, STATUS_MET_MINIMUM);
+    rf_set_previous(flat, 2, 0);
     char *html = html_of(&r, NULL);
     assert_contains(html, "<p class=\"change good\"><span aria-hidden=\"true\">▲</span> +50.0% "
                           "<span class=\"vs\">vs previous period</span></p>");
     assert_contains(html, "<p class=\"change bad\"><span aria-hidden=\"true\">▲</span> +50.0%");
     assert_contains(html, "<p class=\"change flat\"><span aria-hidden=\"true\">→</span> 0.0%");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_bullet_graph_places_value_levels_and_previous(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "en");
-    kpi_result *k = add_kpi(&r, "orders", "Orders", "count", BETTER_HIGHER, 40, 60);
-    set_value(k, 50, STATUS_MET_MINIMUM);
-    set_previous(k, 45, 50.0 / 45 - 1);
+    rf_start_report(&r, "R", "en");
+    kpi_result *k = rf_add_kpi(&r, "orders", "Orders", "count", BETTER_HIGHER, 40, 60);
+    rf_set_value(k, 50, STATUS_MET_MINIMUM);
+    rf_set_previous(k, 45, 50.0 / 45 - 1);
     char *html = html_of(&r, NULL);
     /* axis 0 .. 60 * 1.12 = 67.2: 40 -> 59.52%, 60 -> 89.29%, 50 -> 74.40%, 45 -> 66.96% */
     assert_contains(html, "<rect class=\"band band-poor\" x=\"0.00%\" width=\"59.52%\"");
@@ -348,16 +265,16 @@ static void test_html_bullet_graph_places_value_levels_and_previous(void **state
                     "<li><i class=\"mk mk-tgt\" aria-hidden=\"true\"></i>Target <b>60</b></li>");
     assert_contains(html, "<li class=\"dir\">↑ higher is better</li>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_bullet_bands_turn_round_when_lower_is_better(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "vi");
-    kpi_result *k = add_kpi(&r, "cac", "CAC", "VND", BETTER_LOWER, 500, 300);
-    set_value(k, 400, STATUS_MET_MINIMUM);
+    rf_start_report(&r, "R", "vi");
+    kpi_result *k = rf_add_kpi(&r, "cac", "CAC", "VND", BETTER_LOWER, 500, 300);
+    rf_set_value(k, 400, STATUS_MET_MINIMUM);
     char *html = html_of(&r, NULL);
     /* axis 0 .. 500 * 1.12 = 560: good below 300 (53.57%), poor above 500 (89.29%) */
     assert_contains(html, "<rect class=\"band band-good\" x=\"0.00%\" width=\"53.57%\"");
@@ -367,7 +284,7 @@ static void test_html_bullet_bands_turn_round_when_lower_is_better(void **state)
     assert_contains(html, "↓ càng thấp càng tốt");
     assert_lacks(html, "mk-prev\" x=");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_no_data_shows_a_dash_and_the_reason(void **state)
@@ -381,18 +298,18 @@ static void test_html_no_data_shows_a_dash_and_the_reason(void **state)
                           "no rows in the period</p>");
     assert_contains(html, "<title>ROI: không có dữ liệu; Tối thiểu 50,0%; Mục tiêu 150,0%</title>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_sparkline_draws_history_and_breaks_at_gaps(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "en");
-    kpi_result *k = add_kpi(&r, "orders", NULL, "count", BETTER_HIGHER, 1, 2);
-    set_value(k, 130, STATUS_MET_TARGET);
+    rf_start_report(&r, "R", "en");
+    kpi_result *k = rf_add_kpi(&r, "orders", NULL, "count", BETTER_HIGHER, 1, 2);
+    rf_set_value(k, 130, STATUS_MET_TARGET);
     static const double history[] = {100, NAN, 120};
-    set_history(k, history, 3);
+    rf_set_history(k, history, 3);
     char *html = html_of(&r, NULL);
     /* 4 points across 132 - 2*4 px: x = 4, 45.3, 86.7, 128; y from 30 (100) to 4 (130) */
     assert_contains(html, "<svg class=\"spark\" width=\"132\" height=\"34\" viewBox=\"0 0 132 34\" "
@@ -401,7 +318,7 @@ static void test_html_sparkline_draws_history_and_breaks_at_gaps(void **state)
     assert_contains(html, "<polyline class=\"line\" points=\"86.7,12.7 128.0,4.0\"></polyline>");
     assert_contains(html, "<circle class=\"dot st-met_target\" cx=\"128.0\" cy=\"4.0\"");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_no_history_no_sparkline(void **state)
@@ -412,20 +329,20 @@ static void test_html_no_history_no_sparkline(void **state)
     char *html = html_of(&r, NULL);
     assert_lacks(html, "class=\"spark\"");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_breakdown_bars_largest_first_with_status(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "vi");
-    kpi_result *k = add_kpi(&r, "conv", "Chuyển đổi", "%", BETTER_HIGHER, 0.15, 0.25);
-    set_value(k, 0.2, STATUS_MET_MINIMUM);
-    add_item(k, "email", 0.10, STATUS_BELOW_MINIMUM);
-    add_item(k, "social", 0.30, STATUS_MET_TARGET);
-    add_item(k, "search", 0.20, STATUS_MET_MINIMUM);
-    add_item(k, "tv", 0, STATUS_NO_DATA)->has_value = 0;
+    rf_start_report(&r, "R", "vi");
+    kpi_result *k = rf_add_kpi(&r, "conv", "Chuyển đổi", "%", BETTER_HIGHER, 0.15, 0.25);
+    rf_set_value(k, 0.2, STATUS_MET_MINIMUM);
+    rf_add_item(k, "email", 0.10, STATUS_BELOW_MINIMUM);
+    rf_add_item(k, "social", 0.30, STATUS_MET_TARGET);
+    rf_add_item(k, "search", 0.20, STATUS_MET_MINIMUM);
+    rf_add_item(k, "tv", 0, STATUS_NO_DATA)->has_value = 0;
     char *html = html_of(&r, NULL);
     assert_before(html, "title=\"social\"", "title=\"search\"");
     assert_before(html, "title=\"search\"", "title=\"email\"");
@@ -440,19 +357,19 @@ static void test_html_breakdown_bars_largest_first_with_status(void **state)
                           "aria-hidden=\"true\">✔</span><span class=\"vh\"> đạt mục tiêu</span>");
     assert_contains(html, "<title>tv: – – không có dữ liệu</title>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_items_of_an_additive_kpi_have_no_status(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "vi");
-    kpi_result *k = add_kpi(&r, "revenue", "Doanh thu", "VND", BETTER_HIGHER, 350e6, 450e6);
-    set_value(k, 400e6, STATUS_MET_MINIMUM);
+    rf_start_report(&r, "R", "vi");
+    kpi_result *k = rf_add_kpi(&r, "revenue", "Doanh thu", "VND", BETTER_HIGHER, 350e6, 450e6);
+    rf_set_value(k, 400e6, STATUS_MET_MINIMUM);
     k->additive = 1;
-    add_item(k, "web", 300e6, STATUS_NO_DATA)->graded = 0;
-    add_item(k, "shop", 100e6, STATUS_NO_DATA)->graded = 0;
+    rf_add_item(k, "web", 300e6, STATUS_NO_DATA)->graded = 0;
+    rf_add_item(k, "shop", 100e6, STATUS_NO_DATA)->graded = 0;
     char *html = html_of(&r, NULL);
     assert_contains(html, "<h4>Chi tiết <span>(phần của tổng, không xếp loại)</span></h4>");
     assert_contains(html, "<li class=\"ungraded\"><span class=\"key\" title=\"web\">");
@@ -464,21 +381,21 @@ static void test_html_items_of_an_additive_kpi_have_no_status(void **state)
     assert_contains(html, "<th scope=\"row\"><span aria-hidden=\"true\">↳&nbsp;</span>web</th>"
                           "<td class=\"n\">300.000.000 ₫</td><td></td><td></td><td></td>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_breakdown_shows_ten_and_counts_the_rest(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "en");
-    kpi_result *k = add_kpi(&r, "visits", NULL, "count", BETTER_HIGHER, 1, 2);
-    set_value(k, 100, STATUS_MET_TARGET);
+    rf_start_report(&r, "R", "en");
+    kpi_result *k = rf_add_kpi(&r, "visits", NULL, "count", BETTER_HIGHER, 1, 2);
+    rf_set_value(k, 100, STATUS_MET_TARGET);
     k->additive = 1;
     for (int i = 0; i < 12; i++) {
         char key[16];
         snprintf(key, sizeof key, "page%02d", i);
-        add_item(k, key, i, STATUS_NO_DATA)->graded = 0;
+        rf_add_item(k, key, i, STATUS_NO_DATA)->graded = 0;
     }
     char *html = html_of(&r, NULL);
     assert_int_equal(count_of(html, "<li class=\"ungraded\">"), 10);
@@ -486,7 +403,7 @@ static void test_html_breakdown_shows_ten_and_counts_the_rest(void **state)
     assert_lacks(html, "title=\"page00\""); /* the two smallest are only in the table */
     assert_contains(html, "</span>page00</th>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 /* ---- HTML: the table, escaping, self-containment ---------------------------------------- */
@@ -496,7 +413,7 @@ static void test_html_table_holds_every_figure(void **state)
     (void)state;
     report r;
     four_statuses(&r);
-    set_text(&r.kpis[0].owner, "Giám đốc");
+    rf_set_text(&r.kpis[0].owner, "Giám đốc");
     char *html = html_of(&r, NULL);
     assert_contains(
         html, "<thead><tr><th scope=\"col\">KPI</th><th scope=\"col\">Giá trị</th>"
@@ -512,18 +429,19 @@ static void test_html_table_holds_every_figure(void **state)
                           "<td class=\"o\">Giám đốc</td></tr>");
     assert_contains(html, "<th scope=\"row\">ROI<span class=\"why\">no rows in the period</span>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_escapes_every_text_from_the_report(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "A & B <i>", "en");
-    kpi_result *k = add_kpi(&r, "x", "<script>alert(\"1\")</script>", "count", BETTER_HIGHER, 1, 2);
+    rf_start_report(&r, "A & B <i>", "en");
+    kpi_result *k =
+        rf_add_kpi(&r, "x", "<script>alert(\"1\")</script>", "count", BETTER_HIGHER, 1, 2);
     k->reason = kpi_strdup("it's <b>bold</b>");
-    set_text(&k->owner, "Tom & \"Jerry\"");
-    add_item(k, "a'b\"c", 1, STATUS_MET_MINIMUM);
+    rf_set_text(&k->owner, "Tom & \"Jerry\"");
+    rf_add_item(k, "a'b\"c", 1, STATUS_MET_MINIMUM);
     char *html = html_of(&r, NULL);
     assert_lacks(html, "<script");
     assert_lacks(html, "<b>bold");
@@ -533,18 +451,18 @@ static void test_html_escapes_every_text_from_the_report(void **state)
     assert_contains(html, "title=\"a&#39;b&quot;c\"");
     assert_contains(html, "<h1>A &amp; B &lt;i&gt;</h1>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_never_holds_a_url_even_from_the_data(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "See https://example.com/x", "en");
-    set_text(&r.file, "//server/share/kpis.lua");
+    rf_start_report(&r, "See https://example.com/x", "en");
+    rf_set_text(&r.file, "//server/share/kpis.lua");
     kpi_result *k =
-        add_kpi(&r, "u", "Visit http://evil.example", "http://unit", BETTER_HIGHER, 1, 2);
-    add_item(k, "//cdn.example/a.js", 1, STATUS_MET_MINIMUM);
+        rf_add_kpi(&r, "u", "Visit http://evil.example", "http://unit", BETTER_HIGHER, 1, 2);
+    rf_add_item(k, "//cdn.example/a.js", 1, STATUS_MET_MINIMUM);
     char *html = html_of(&r, NULL);
     assert_lacks(html, "http://");
     assert_lacks(html, "https://");
@@ -556,24 +474,24 @@ static void test_html_never_holds_a_url_even_from_the_data(void **state)
     assert_contains(html, "&#47;&#47;cdn.example&#47;a.js");
     assert_contains(html, "https:&#47;&#47;example.com&#47;x");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_control_characters_and_bad_utf8_are_cleaned(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "R", "en");
-    add_kpi(&r, "x",
-            "a\x01"
-            "b\nc\xff"
-            "d",
-            "count", BETTER_HIGHER, 1, 2);
+    rf_start_report(&r, "R", "en");
+    rf_add_kpi(&r, "x",
+               "a\x01"
+               "b\nc\xff"
+               "d",
+               "count", BETTER_HIGHER, 1, 2);
     char *html = html_of(&r, NULL);
     assert_contains(html, "<h3 id=\"k1\">ab c\xEF\xBF\xBD"
                           "d</h3>");
     kpi_free(html);
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 static void test_html_generation_time_comes_from_source_date_epoch(void **state)
@@ -591,7 +509,7 @@ static void test_html_generation_time_comes_from_source_date_epoch(void **state)
     assert_contains(html, "<dt>Generated</dt><dd>1 Jan 1970 00:00 (UTC)</dd>");
     kpi_free(html);
     unsetenv("SOURCE_DATE_EPOCH");
-    end_report(&r);
+    rf_end_report(&r);
 }
 
 int main(void)

@@ -22,82 +22,35 @@
 #include "core/table.h"
 #include "model/report.h"
 #include "out/render.h"
+#include "report_fixture.h"
 #include "out/summary.h"
 #include "out/textfmt.h"
 
 /* ---- building reports ---------------------------------------------------- */
 
-static kpi_result *add_kpi(report *r, const char *id, const char *title, const char *unit,
-                           kpi_better better, double minimum, double target)
-{
-    r->kpis = kpi_realloc(r->kpis, (r->nkpis + 1) * sizeof *r->kpis);
-    assert_non_null(r->kpis);
-    kpi_result *k = &r->kpis[r->nkpis++];
-    memset(k, 0, sizeof *k);
-    k->id = kpi_strdup(id);
-    k->title = kpi_strdup(title ? title : id);
-    k->unit = kpi_strdup(unit);
-    k->owner = kpi_strdup("");
-    k->review = kpi_strdup("");
-    k->better = better;
-    k->minimum = minimum;
-    k->target = target;
-    return k;
-}
-
-static void set_value(kpi_result *k, double value, kpi_status status)
-{
-    k->has_value = 1;
-    k->value = value;
-    k->status = status;
-}
-
-static void add_item(kpi_result *k, const char *key, double value, kpi_status status)
-{
-    k->items = kpi_realloc(k->items, (k->nitems + 1) * sizeof *k->items);
-    assert_non_null(k->items);
-    breakdown_item *item = &k->items[k->nitems++];
-    item->key = kpi_strdup(key);
-    item->has_value = 1;
-    item->value = value;
-    item->status = status;
-    item->graded = 1;
-}
-
 static void start_report(report *r, const char *name, const char *file, period p)
 {
-    memset(r, 0, sizeof *r);
-    r->ruleset = kpi_strdup(name);
-    r->file = kpi_strdup(file);
-    r->currency = kpi_strdup("VND");
-    r->locale = kpi_strdup("vi");
-    r->period = p;
-}
-
-static period month_2024_08(void)
-{
-    period p = {GRAIN_MONTH, date_from_civil(2024, 8, 1), date_from_civil(2024, 9, 1)};
-    return p;
+    rf_start_report_in(r, name, file, p, "vi");
 }
 
 /* The report of DESIGN section 4's example, with a KPI at each kind of status. */
 static void retail_report(report *r)
 {
-    start_report(r, "Retail – ABC", "kpis/retail.lua", month_2024_08());
+    start_report(r, "Retail – ABC", "kpis/retail.lua", rf_month_2024_08());
     kpi_result *cac =
-        add_kpi(r, "cac", "Chi phí có được khách hàng", "VND", BETTER_LOWER, 250000, 180000);
-    set_value(cac, 171234.5, STATUS_MET_TARGET);
+        rf_add_kpi(r, "cac", "Chi phí có được khách hàng", "VND", BETTER_LOWER, 250000, 180000);
+    rf_set_value(cac, 171234.5, STATUS_MET_TARGET);
     cac->has_previous = 1, cac->previous = 190000;
     cac->has_change = 1, cac->change = -0.0987;
     kpi_free(cac->owner);
     kpi_free(cac->review);
     cac->owner = kpi_strdup("Trưởng phòng marketing");
     cac->review = kpi_strdup("monthly");
-    add_item(cac, "social", 150000, STATUS_MET_TARGET);
-    add_item(cac, "search", 260000, STATUS_BELOW_MINIMUM);
-    kpi_result *nc = add_kpi(r, "new_customers", NULL, "count", BETTER_HIGHER, 300, 400);
-    set_value(nc, 350, STATUS_MET_MINIMUM);
-    kpi_result *roas = add_kpi(r, "roas", "Return on ad spend", "ratio", BETTER_HIGHER, 2, NAN);
+    rf_add_item(cac, "social", 150000, STATUS_MET_TARGET);
+    rf_add_item(cac, "search", 260000, STATUS_BELOW_MINIMUM);
+    kpi_result *nc = rf_add_kpi(r, "new_customers", NULL, "count", BETTER_HIGHER, 300, 400);
+    rf_set_value(nc, 350, STATUS_MET_MINIMUM);
+    kpi_result *roas = rf_add_kpi(r, "roas", "Return on ad spend", "ratio", BETTER_HIGHER, 2, NAN);
     roas->status = STATUS_NO_DATA;
     roas->reason = kpi_strdup("spend is zero");
     roas->has_previous = 1, roas->previous = 1.5;
@@ -244,14 +197,14 @@ static void test_table_aligns_combining_marks_and_wide_characters(void **state)
     period q3 = {GRAIN_QUARTER, date_from_civil(2024, 7, 1), date_from_civil(2024, 10, 1)};
     start_report(&r, "Wide", "w.lua", q3);
     /* "Doanh thu bán hàng" in NFD: each accent is a combining mark after its letter */
-    kpi_result *k = add_kpi(&r, "revenue", "Doanh thu ba\xcc\x81n ha\xcc\x80ng", "VND",
-                            BETTER_HIGHER, 1e6, 1.5e6);
-    set_value(k, 1.2e6, STATUS_MET_MINIMUM);
-    k = add_kpi(&r, "margin", "売上高", "%", BETTER_HIGHER, 0.1, 0.2);
-    set_value(k, 0.125, STATUS_MET_MINIMUM);
+    kpi_result *k = rf_add_kpi(&r, "revenue", "Doanh thu ba\xcc\x81n ha\xcc\x80ng", "VND",
+                               BETTER_HIGHER, 1e6, 1.5e6);
+    rf_set_value(k, 1.2e6, STATUS_MET_MINIMUM);
+    k = rf_add_kpi(&r, "margin", "売上高", "%", BETTER_HIGHER, 0.1, 0.2);
+    rf_set_value(k, 0.125, STATUS_MET_MINIMUM);
     k->has_previous = 1, k->previous = 0.125, k->has_change = 1, k->change = 0;
-    k = add_kpi(&r, "abc", NULL, "days", BETTER_LOWER, 3, 2);
-    set_value(k, 3.25, STATUS_BELOW_MINIMUM);
+    k = rf_add_kpi(&r, "abc", NULL, "days", BETTER_LOWER, 3, 2);
+    rf_set_value(k, 3.25, STATUS_BELOW_MINIMUM);
     render_options en = {.lang = "en"};
     char *text = render_table(&r, &en, NULL);
     assert_string_equal(
@@ -329,7 +282,7 @@ static void test_table_report_without_kpis_says_so(void **state)
 {
     (void)state;
     report r;
-    start_report(&r, "Empty", "e.lua", month_2024_08());
+    start_report(&r, "Empty", "e.lua", rf_month_2024_08());
     render_options en = {.lang = "en"};
     char *text = render_table(&r, &en, NULL);
     assert_string_equal(text, "Empty · e.lua · 2024-08 (2024-08-01 to 2024-08-31)\n\n"
