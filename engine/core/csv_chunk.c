@@ -3,30 +3,24 @@
 **
 ** A chunk reads the units (records and blank lines) that start in [start, limit); its
 ** last record may run past limit, and `stop` says where it really ended, which is how
-** csv.c checks that the next chunk started at a true record boundary.
+** csv_build.c checks that the next chunk started at a true record boundary.
+**
+** The convert pass is the one that runs on every load: per column it interns, stores
+** or only votes (csv_colwork.mode), and it writes rows 0.. of the chunk's part of each
+** array, never past `cap`. It splits a record without quotes with bit masks of its
+** delimiters and line feeds (SSE2, 64 bytes at a time), any other by csv_next_field.
 */
 #include "csv_scan.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "kpi_alloc.h"
 
-void csv_chunk_count_quotes(csv_chunk *ch)
-{
-    const unsigned char *p = (const unsigned char *)ch->nominal;
-    const unsigned char *end = (const unsigned char *)ch->nominal_end;
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    const uint64_t quotes = ones * '"', low7 = ~high;
-    size_t n = 0;
-    /* Exact count of bytes equal to '"', eight at a time (a zero byte of w ^ quotes). */
-    for (; end - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        w ^= quotes;
-        n += (size_t)__builtin_popcountll(~(((w & low7) + low7) | w | low7));
-    }
-    for (; p < end; p++)
-        n += *p == '"';
-    ch->quotes = n;
-}
+#define CSV_SAMPLE_ROWS 1024 /* records per chunk whose kinds plan the column types */
+#define CSV_BATCH_ROWS  32   /* records whose string lookups overlap (see csv_pending) */
+#define CSV_FEW_STRINGS 256  /* a column with fewer strings looks them up at once */
 
 const char *csv_unit_after(const char *from, const char *end, int in_quotes)
 {
@@ -98,7 +92,8 @@ static int infer_record(csv_chunk *ch, const char **pos)
     return 0;
 }
 
-void csv_chunk_infer(csv_chunk *ch)
+/* Pass 1 over the chunk's units, or over its first `most` records. */
+static void infer_units(csv_chunk *ch, size_t most)
 {
     const csv_ctx *x = ch->ctx;
     const char *p = ch->start;
@@ -106,7 +101,7 @@ void csv_chunk_infer(csv_chunk *ch)
     ch->nrows = 0;
     ch->fail.kind = KPI_OK;
     ch->stop = NULL;
-    while (p < ch->limit) {
+    while (p < ch->limit && ch->nrows < most) {
         size_t blank = csv_blank_line(p, x->end);
         if (blank) {
             p += blank;
@@ -118,31 +113,49 @@ void csv_chunk_infer(csv_chunk *ch)
     ch->stop = p;
 }
 
-/* A null row: zero data (CSV_NULL_CODE in a string column before remapping) and a cleared valid
- * bit. */
-static void store_null(csv_chunk *ch, column *c, size_t row)
+void csv_chunk_infer(csv_chunk *ch)
 {
-    switch (c->type) {
+    infer_units(ch, SIZE_MAX);
+}
+
+void csv_chunk_sample(csv_chunk *ch)
+{
+    infer_units(ch, CSV_SAMPLE_ROWS);
+}
+
+/* A null row: zero data (CSV_NULL_CODE in a string column before remapping), a clear bit. */
+static int store_null(csv_chunk *ch, csv_colwork *w, size_t row)
+{
+    switch ((col_type)w->type) {
     case COL_INT64:
     case COL_DECIMAL:
     case COL_TIMESTAMP:
-        c->v.i64[row] = 0;
+        ((int64_t *)w->data)[row] = 0;
         break;
     case COL_FLOAT64:
-        c->v.f64[row] = 0;
+        ((double *)w->data)[row] = 0;
         break;
     case COL_DATE:
-        c->v.date[row] = 0;
+        ((int32_t *)w->data)[row] = 0;
         break;
     case COL_BOOL:
-        c->v.b[row] = 0;
+        ((uint8_t *)w->data)[row] = 0;
         break;
     case COL_STRING:
-        c->v.code[row] = ch->own_codes ? CSV_NULL_CODE : 0;
+        ((uint32_t *)w->data)[row] = ch->own_codes ? CSV_NULL_CODE : 0;
         break;
     }
-    /* Neighbouring chunks may share the bitmap word at their boundary. */
-    __atomic_fetch_and(&c->valid[row >> 6], ~((uint64_t)1 << (row & 63)), __ATOMIC_RELAXED);
+    if (!w->nulls) {
+        size_t words = ch->cap / 64 + 1;
+        if (!(w->nulls = kpi_malloc(words * sizeof *w->nulls))) {
+            csv_fail_set(&ch->fail, KPI_ENOMEM, NULL, "out of memory");
+            return -1;
+        }
+        csv_populate(w->nulls, words * sizeof *w->nulls);
+        memset(w->nulls, 0xff, words * sizeof *w->nulls);
+    }
+    w->nulls[row >> 6] &= ~((uint64_t)1 << (row & 63));
+    return 0;
 }
 
 /* The field's text with "" undone, in the chunk's scratch buffer (NULL when out of memory). */
@@ -163,97 +176,333 @@ static const char *unescape(csv_chunk *ch, const char *s, size_t *len)
     return ch->scratch;
 }
 
+/*
+** A string new to the chunk's dict: its bytes must be text (equal strings were checked
+** when they were new), and in a column planned without a value each new string votes.
+** Escaped fields were checked and voted on as they were read, in their raw form as
+** pass 1 sees them.
+*/
+static int new_string(csv_chunk *ch, const csv_pending *pd)
+{
+    const csv_ctx *x = ch->ctx;
+    csv_field f = {.start = pd->s, .s = pd->s, .len = pd->len};
+    if (pd->escaped) return 0;
+    if (csv_check_text(x, pd->col, &f, &ch->fail)) return -1;
+    if (ch->work[pd->col].tentative && pd->len) csv_vote(x, pd->s, pd->len, &ch->stats[pd->col]);
+    return 0;
+}
+
+/* The code of a pending string, checked and voted on when new; DICT_NONE with ch->fail set. */
+static uint32_t intern_pending(csv_chunk *ch, const csv_pending *pd)
+{
+    csv_colwork *w = &ch->work[pd->col];
+    dict *d = ch->dicts[pd->col];
+    uint32_t code;
+    if (pd->escaped) {
+        size_t len = pd->len;
+        const char *s = unescape(ch, pd->s, &len);
+        code = s ? dict_intern(d, s, len) : DICT_NONE;
+    } else {
+        code = dict_intern_key(d, pd->s, pd->len, pd->key);
+    }
+    if (code == DICT_NONE) {
+        csv_fail_set(&ch->fail, KPI_ENOMEM, NULL, "out of memory");
+        return DICT_NONE;
+    }
+    if (code >= w->strings) { /* codes are dense: a new string takes the next one */
+        w->strings = code + 1;
+        if (new_string(ch, pd)) return DICT_NONE;
+    }
+    return code;
+}
+
 /* Look up the batch's strings (their slots were prefetched when queued). */
 static int flush_strings(csv_chunk *ch)
 {
     for (size_t i = 0; i < ch->npending; i++) {
         const csv_pending *pd = &ch->pending[i];
-        uint32_t code;
-        if (pd->escaped) {
-            size_t len = pd->len;
-            const char *s = unescape(ch, pd->s, &len);
-            code = s ? csv_strmap_intern(pd->map, s, len, 0) : DICT_NONE;
-        } else {
-            code = csv_strmap_intern_hashed(pd->map, pd->s, pd->len, 1, pd->hash, pd->prefix);
-        }
-        if (code == DICT_NONE) {
-            csv_fail_set(&ch->fail, KPI_ENOMEM, NULL, "out of memory");
-            return -1;
-        }
-        *pd->code = code;
+        if ((*pd->code = intern_pending(ch, pd)) == DICT_NONE) return -1;
     }
     ch->npending = 0;
     return 0;
 }
 
-static void queue_string(csv_chunk *ch, column *c, size_t col, size_t row, const csv_field *f)
+/* The first 8 bytes of s, zero-padded (bytes up to `readable` may be loaded). */
+static uint64_t text_prefix(const char *s, size_t len, const char *readable)
 {
-    csv_pending *pd = &ch->pending[ch->npending++];
-    pd->s = f->s;
-    pd->len = (uint32_t)f->len;
-    pd->escaped = f->escaped;
-    pd->code = &c->v.code[row];
-    pd->map = &ch->maps[col];
-    if (!f->escaped) {
-        pd->hash = csv_strmap_hash(f->s, f->len, ch->ctx->end, &pd->prefix);
-        __builtin_prefetch(&pd->map->slots[pd->hash & pd->map->mask]);
+    uint64_t w = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (readable - s >= 8) {
+        memcpy(&w, s, 8);
+        return len >= 8 ? w : w & ((1ull << (8 * len)) - 1);
     }
+#endif
+    (void)readable;
+    memcpy(&w, s, len < 8 ? len : 8);
+    return w;
 }
 
-/* Pass 2 over one record at *pos, stored at row: 0, or -1 with ch->fail set. */
-static int convert_record(csv_chunk *ch, const char **pos, size_t row)
+/*
+** A string of a column with few strings, interned at once: first looked up in the
+** column's recent strings (most of its fields repeat a recent value and cost no hash).
+*/
+static int intern_now(csv_chunk *ch, size_t col, const csv_field *f, uint32_t *code)
+{
+    csv_colwork *w = &ch->work[col];
+    csv_pending pd = {.s = f->s, .len = (uint32_t)f->len, .col = (uint32_t)col};
+    csv_recent *r = NULL;
+    uint64_t prefix = 0;
+    pd.escaped = f->escaped;
+    if (!f->escaped) {
+        prefix = text_prefix(f->s, f->len, ch->readable);
+        r = &w->recent[((prefix ^ f->len) * 0x9E3779B97F4A7C15ull) >> 60];
+        if (r->text && r->len == f->len && r->prefix == prefix &&
+            (f->len <= 8 || memcmp(r->text + 8, f->s + 8, f->len - 8) == 0)) {
+            *code = r->code;
+            return 0;
+        }
+    }
+    if (!f->escaped) pd.key = dict_hash(f->s, f->len, ch->readable);
+    if ((*code = intern_pending(ch, &pd)) == DICT_NONE) return -1;
+    if (!r) return 0;
+    *r = (csv_recent){.prefix = prefix, .len = (uint32_t)f->len, .code = *code};
+    r->text = dict_str(ch->dicts[col], *code); /* the dict's copy: stable, unlike the field */
+    return 0;
+}
+
+/*
+** A non-null field of a string column. It is interned at once while the column has few
+** strings (its dict is in cache); past that it is queued, and its slot prefetched, so
+** that the cache misses of a batch overlap. All of a column's fields before the switch
+** take one way and all after it the other, which keeps codes in order of first appearance.
+*/
+static int queue_string(csv_chunk *ch, size_t col, size_t row, const csv_field *f)
 {
     const csv_ctx *x = ch->ctx;
-    column *cols = x->t->cols;
-    size_t col = 0;
+    csv_colwork *w = &ch->work[col];
+    csv_colstat *st = &ch->stats[col];
+    if (f->len >= UINT32_MAX) {
+        csv_fail_set(&ch->fail, KPI_EDATA, f->start, "a field longer than 4 GiB");
+        return -1;
+    }
+    if (f->len == 0)
+        st->quoted_empty++;
+    else if (!w->tentative)
+        st->kind = CSV_K_STRING;
+    if (f->escaped) {
+        if (csv_check_text(x, col, f, &ch->fail)) return -1;
+        if (w->tentative) csv_vote(x, f->s, f->len, st);
+    }
+    uint32_t *code = (uint32_t *)w->data + row;
+    if (w->strings < CSV_FEW_STRINGS) return intern_now(ch, col, f, code);
+    csv_pending *pd = &ch->pending[ch->npending++];
+    *pd = (csv_pending){.s = f->s, .len = (uint32_t)f->len, .col = (uint32_t)col, .code = code};
+    pd->escaped = f->escaped;
+    if (f->escaped) return 0;
+    pd->key = dict_hash(f->s, f->len, ch->readable);
+    dict_prefetch(ch->dicts[col], pd->key.hash);
+    return 0;
+}
+
+/* One field of a convert pass. */
+static int convert_field(csv_chunk *ch, size_t col, size_t row, const csv_field *f)
+{
+    csv_colwork *w = &ch->work[col];
+    csv_colstat *st = &ch->stats[col];
+    switch (w->mode) {
+    case CSV_M_SKIP:
+        return 0;
+    case CSV_M_INFER:
+        return infer_one(ch, col, f);
+    case CSV_M_STRING:
+        if (f->len == 0 && !f->quoted) {
+            st->empty++;
+            return store_null(ch, w, row);
+        }
+        return queue_string(ch, col, row, f);
+    default:
+        break;
+    }
+    if (f->len > 0) return csv_value_field(ch, col, row, f);
+    if (f->quoted)
+        st->quoted_empty++;
+    else
+        st->empty++;
+    return store_null(ch, w, row);
+}
+
+enum { RECORD, PARTIAL, MALFORMED };
+
+#ifdef __SSE2__
+/* Bit i: p[i] is the delimiter, a line feed or a quote (p[0..63] readable). */
+static uint64_t structure_mask(const char *p, char delim)
+{
+    const __m128i d = _mm_set1_epi8(delim), nl = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, nl)),
+                                   _mm_cmpeq_epi8(v, q));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
+    }
+    return m;
+}
+
+/*
+** The common record, with no quote and a line feed at least 64 bytes before the window
+** ends: its fields from bit masks of 64 bytes, so a field costs no loop of its own. The
+** mask's bits past the record are kept for the next one (ch->mask_at). 0 when the record
+** is anything else (csv_next_field reads it then).
+*/
+static int read_plain_record(csv_chunk *ch, const char **pos, const char *end)
+{
+    const csv_ctx *x = ch->ctx;
+    const char *base = ch->mask_at, *field = *pos;
+    uint64_t m;
+    size_t n = 0;
+    if (base && field >= base && field - base < 64) {
+        m = ch->mask & (~(uint64_t)0 << (field - base));
+    } else {
+        if (end - field < 64) return 0;
+        base = field;
+        m = structure_mask(base, x->delim);
+    }
+    for (;;) {
+        for (; m; m &= m - 1) {
+            const char *c = base + __builtin_ctzll(m);
+            if (*c == '"' || n == x->ncols) return 0;
+            csv_field *f = &ch->fields[n++];
+            *f = (csv_field){.start = field, .s = field, .len = (size_t)(c - field)};
+            if (*c == '\n') {
+                if (f->len && c[-1] == '\r') f->len--;
+                *pos = c + 1;
+                ch->mask_at = base;
+                ch->mask = m & (m - 1);
+                return n == x->ncols;
+            }
+            field = c + 1;
+        }
+        base += 64;
+        if (end - base < 64) return 0;
+        m = structure_mask(base, x->delim);
+    }
+}
+#endif
+
+/*
+** The fields of the record at *pos into ch->fields; advances past it. PARTIAL when it
+** runs past the window and more text follows: a record is whole once its line feed is
+** read (a field never ends at the window's end otherwise). Convert passes leave naming
+** errors of the text to pass 1 (see csv_scan.h): MALFORMED only stops the pass.
+*/
+static int read_record(csv_chunk *ch, const char **pos, const csv_window *w)
+{
+    const csv_ctx *x = ch->ctx;
+    size_t n = 0;
     int rc;
+#ifdef __SSE2__
+    if (read_plain_record(ch, pos, w->end)) return RECORD;
+#endif
     do {
         csv_field f;
-        rc = csv_next_field(pos, x->end, x->delim, &f);
-        if (rc >= CSV_EUNTERMINATED || col >= x->ncols) {
-            /* Pass 1 read the same text without a complaint: only a changing file gets here. */
-            csv_fail_set(&ch->fail, KPI_EIO, f.start, "the file changed while it was read");
-            return -1;
-        }
-        column *c = &cols[col];
-        if (c->type == COL_STRING) {
-            if (f.len == 0 && !f.quoted)
-                store_null(ch, c, row);
-            else if (f.len >= UINT32_MAX) {
-                csv_fail_set(&ch->fail, KPI_EDATA, f.start, "a field longer than 4 GiB");
-                return -1;
-            } else
-                queue_string(ch, c, col, row, &f);
-        } else if (f.len == 0) {
-            store_null(ch, c, row);
-        } else if (csv_store_field(ch, col, row, &f)) {
-            return -1;
-        }
-        col++;
+        rc = csv_next_field(pos, w->end, x->delim, &f);
+        if (rc == CSV_EUNTERMINATED && !w->last) return PARTIAL;
+        if (rc >= CSV_EUNTERMINATED || n == x->ncols) return MALFORMED;
+        ch->fields[n++] = f;
     } while (rc == CSV_MORE);
+    if (!w->last && (*pos)[-1] != '\n') return PARTIAL;
+    return n == x->ncols ? RECORD : MALFORMED;
+}
+
+static int convert_fields(csv_chunk *ch, size_t row)
+{
+    for (size_t col = 0; col < ch->ctx->ncols; col++)
+        if (convert_field(ch, col, row, &ch->fields[col])) return -1;
+    return 0;
+}
+
+/* The memory a convert pass needs, allocated by the thread that runs it. */
+static int convert_buffers(csv_chunk *ch)
+{
+    size_t ncols = ch->ctx->ncols ? ch->ctx->ncols : 1;
+    if (!ch->pending) {
+        ch->pending_cap = CSV_BATCH_ROWS * ncols;
+        ch->pending = kpi_malloc(ch->pending_cap * sizeof *ch->pending);
+    }
+    if (!ch->fields) ch->fields = kpi_malloc(ncols * sizeof *ch->fields);
+    if (ch->pending && ch->fields) return 0;
+    csv_fail_set(&ch->fail, KPI_ENOMEM, NULL, "out of memory");
+    return -1;
+}
+
+/* More text after the window's unread bytes; pending strings point into it, so they go first. */
+static int read_more(csv_chunk *ch, csv_window *w)
+{
+    if (flush_strings(ch) || csv_window_more(ch, w)) return -1;
+    ch->readable = w->end;
+    ch->mask_at = NULL; /* the bytes moved */
+    return 0;
+}
+
+/*
+** The units of [start, limit) into rows 0.. of the chunk, read through a window. 0, or
+** -1 with ch->fail set (its position still in the window).
+*/
+static int convert_units(csv_chunk *ch, csv_window *w)
+{
+    const csv_ctx *x = ch->ctx;
+    size_t row = 0, limit = (size_t)(ch->limit - x->data);
+    ch->readable = w->end;
+    ch->mask_at = NULL;
+    while (w->off + (size_t)(w->p - w->buf) < limit) {
+        const char *p = w->p, *q = p;
+        if (p == w->end && w->last) break;
+        /* A unit needs its next byte, and a CR its LF (or the end of the text). */
+        if (p == w->end || (!w->last && *p == '\r' && p + 1 == w->end)) {
+            if (read_more(ch, w)) return -1;
+            continue;
+        }
+        size_t blank = csv_blank_line(p, w->end);
+        if (blank) {
+            w->p += blank;
+            continue;
+        }
+        int rc = read_record(ch, &q, w);
+        if (rc == PARTIAL) {
+            if (read_more(ch, w)) return -1;
+            continue;
+        }
+        if (rc == MALFORMED || row == ch->cap) {
+            csv_fail_set(&ch->fail, KPI_EIO, p, "the file changed while it was read");
+            return -1;
+        }
+        if (convert_fields(ch, row)) return -1;
+        w->p = q;
+        row++;
+        if (ch->npending + x->ncols > ch->pending_cap && flush_strings(ch)) return -1;
+    }
+    if (flush_strings(ch)) return -1;
+    ch->nrows = row;
     return 0;
 }
 
 void csv_chunk_convert(csv_chunk *ch)
 {
     const csv_ctx *x = ch->ctx;
-    const char *p = ch->start;
-    size_t row = ch->row0, last = ch->row0 + ch->nrows;
+    csv_window w;
+    memset(ch->stats, 0, x->ncols * sizeof *ch->stats);
     ch->fail.kind = KPI_OK;
     ch->npending = 0;
-    while (row < last) {
-        if (p >= x->end) {
-            csv_fail_set(&ch->fail, KPI_EIO, NULL, "the file changed while it was read");
-            return;
-        }
-        size_t blank = csv_blank_line(p, x->end);
-        if (blank) {
-            p += blank;
-            continue;
-        }
-        if (convert_record(ch, &p, row)) return;
-        row++;
-        if (ch->npending + x->ncols > ch->pending_cap && flush_strings(ch)) return;
+    ch->nrows = 0;
+    ch->stop = NULL;
+    if (convert_buffers(ch) || csv_window_open(ch, &w, ch->start)) return;
+    if (convert_units(ch, &w) == 0) {
+        ch->stop = csv_window_text(x, &w, w.p);
+        return;
     }
-    flush_strings(ch);
+    /* A position in the read buffer becomes one in the text. */
+    if (ch->fail.at >= w.buf && ch->fail.at <= w.end)
+        ch->fail.at = csv_window_text(x, &w, ch->fail.at);
+    else
+        ch->fail.at = NULL;
 }

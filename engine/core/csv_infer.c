@@ -8,6 +8,11 @@
 ** costs one parse_int64 per field. An integer too large for int64 votes float, and a
 ** decimal column whose largest integer part cannot carry its final scale in int64
 ** becomes float, so inference never fails on a value.
+**
+** A convert pass stores a value as its column's planned type only when the fast path
+** would accept it for that kind, i.e. when its vote would not change the column's
+** kind: the statistics it keeps are then the ones pass 1 would keep. Any other value
+** is a misfit and votes as in pass 1 (see csv_scan.h).
 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -247,6 +252,13 @@ col_type csv_stat_type(const csv_colstat *st, int *scale)
     return COL_STRING;
 }
 
+void csv_vote(const csv_ctx *x, const char *s, size_t len, csv_colstat *st)
+{
+    csv_colstat one = {0};
+    classify(x, s, len, &one);
+    csv_stat_join(st, &one);
+}
+
 int csv_infer_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colstat *st,
                     csv_fail *fail)
 {
@@ -408,34 +420,167 @@ int csv_check_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colsta
     return rc ? type_error(x, col, cs->type, cs->scale, f, rc, fail) : 0;
 }
 
-int csv_store_field(csv_chunk *ch, size_t col, size_t row, const csv_field *f)
+csv_kind csv_type_kind(col_type t)
+{
+    switch (t) {
+    case COL_BOOL:
+        return CSV_K_BOOL;
+    case COL_INT64:
+        return CSV_K_INT;
+    case COL_DECIMAL:
+        return CSV_K_DECIMAL;
+    case COL_FLOAT64:
+        return CSV_K_FLOAT;
+    case COL_DATE:
+        return CSV_K_DATE;
+    case COL_TIMESTAMP:
+        return CSV_K_TIMESTAMP;
+    case COL_STRING:
+        break;
+    }
+    return CSV_K_STRING;
+}
+
+/* A value that does not fit its column's planned type: an error for a declared column. */
+static int misfit(csv_chunk *ch, size_t col, const csv_field *f)
 {
     const csv_ctx *x = ch->ctx;
-    column *c = &x->t->cols[col];
+    csv_colwork *w = &ch->work[col];
+    if (w->declared) {
+        if (csv_check_field(x, col, f, &ch->stats[col], &ch->fail) == 0)
+            csv_fail_set(&ch->fail, KPI_EIO, f->start, "the file changed while it was read");
+        return -1;
+    }
+    w->misfit = 1;
+    w->mode = CSV_M_INFER;
+    return csv_infer_field(x, col, f, &ch->stats[col], &ch->fail);
+}
+
+/* Whether two texts of the same length are equal (dates: 10 bytes, two word loads). */
+static int same_text(const char *a, const char *b, size_t len)
+{
+    uint64_t a0, a1, b0, b1;
+    if (len < 8 || len > 16) return memcmp(a, b, len) == 0;
+    memcpy(&a0, a, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&a1, a + len - 8, 8);
+    memcpy(&b1, b + len - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* A date column's value; sorted files repeat a day for many rows, so the last one is kept. */
+static int store_date(const csv_ctx *x, csv_colwork *w, size_t row, const char *s, size_t len)
+{
+    int32_t *out = (int32_t *)w->data + row;
+    if (len == w->last_len && same_text(s, w->last, len)) {
+        *out = w->last_day;
+        return 0;
+    }
+    if (parse_date(x, s, len, out)) return -1;
+    if (len <= sizeof w->last) { /* a copy: the text may be a read buffer that is reused */
+        memcpy(w->last, s, len);
+        w->last_len = len;
+        w->last_day = *out;
+    }
+    return 0;
+}
+
+static const uint64_t pow10_u64[] = {1,      10,      100,      1000,      10000,
+                                     100000, 1000000, 10000000, 100000000, 1000000000};
+_Static_assert(DECIMAL_MAX_SCALE < 10, "pow10_u64 covers every decimal scale");
+
+/*
+** parse_decimal's common case in one inlined scan, the loader's most frequent number:
+** [+-]digits[mark digits], 18 digits at most (exact in uint64), at most
+** DECIMAL_MAX_SCALE after the mark. 1 for anything else, which parse_decimal decides.
+*/
+static inline int plain_decimal(const char *s, size_t len, char mark, int64_t *out, int *scale)
+{
+    size_t i = len > 0 && (s[0] == '-' || s[0] == '+'), first = i, at_mark = 0;
+    uint64_t mag = 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d < 10)
+            mag = mag * 10 + d;
+        else if (s[i] == mark && !at_mark)
+            at_mark = i + 1;
+        else
+            return 1;
+    }
+    size_t digits = len - first - (at_mark != 0), fraction = at_mark ? len - at_mark : 0;
+    if (digits == 0 || digits > 18 || fraction > DECIMAL_MAX_SCALE) return 1;
+    *out = s[0] == '-' ? -(int64_t)mag : (int64_t)mag;
+    *scale = (int)fraction;
+    return 0;
+}
+
+/*
+** A decimal of an undeclared (or declared decimal(-1)) column: its scale and integer part
+** vote. Most values have the column's scale and a smaller integer part than seen so far:
+** w->bound (the least magnitude whose integer part is larger, once this chunk has a
+** value at the column's scale) spares them the division.
+*/
+static int store_decimal(const csv_ctx *x, csv_colwork *w, csv_colstat *st, size_t row,
+                         const char *s, size_t len)
+{
+    int64_t v, *out = (int64_t *)w->data + row;
+    int scale;
+    if (w->fixed) return parse_decimal_at(s, len, x->mark, w->scale, out) ? -1 : 0;
+    if (plain_decimal(s, len, x->mark, &v, &scale) && parse_decimal(s, len, x->mark, &v, &scale))
+        return -1;
+    if (scale != w->scale || magnitude(v) >= w->bound) {
+        uint64_t limit;
+        note_number(st, v, scale);
+        if (st->scale >= w->scale && st->max_int < UINT64_MAX &&
+            !__builtin_mul_overflow(st->max_int + 1, pow10_u64[w->scale], &limit))
+            w->bound = limit;
+    }
+    if (scale > w->scale)
+        w->misfit = 1; /* the column's final scale is larger: converted again */
+    else               /* fits int64 whenever the final type is this decimal */
+        *out = (int64_t)((uint64_t)v * pow10_u64[w->scale - scale]);
+    return 0;
+}
+
+int csv_value_field(csv_chunk *ch, size_t col, size_t row, const csv_field *f)
+{
+    const csv_ctx *x = ch->ctx;
+    csv_colwork *w = &ch->work[col];
+    csv_colstat *st = &ch->stats[col];
     const char *s = f->s;
     size_t len = f->len;
+    int32_t days;
+    int64_t v;
     int rc = 0;
-    switch (c->type) {
+    /* With a date format a number may be a date (classify() tries the format first). */
+    if (w->guard && date_parse_format(s, len, x->date_format, &days) == 0)
+        return misfit(ch, col, f);
+    switch ((col_type)w->type) {
     case COL_INT64:
-        rc = parse_int64(s, len, &c->v.i64[row]);
+        if ((rc = parse_int64(s, len, &v)) == 0) {
+            ((int64_t *)w->data)[row] = v;
+            if (magnitude(v) > st->max_int) st->max_int = magnitude(v);
+        }
         break;
     case COL_DECIMAL:
-        rc = parse_decimal_at(s, len, x->mark, c->scale, &c->v.i64[row]);
+        rc = store_decimal(x, w, st, row, s, len);
         break;
     case COL_FLOAT64:
-        rc = parse_double(s, len, x->mark, &c->v.f64[row]);
+        rc = parse_double(s, len, x->mark, (double *)w->data + row);
         break;
     case COL_BOOL:
-        rc = parse_bool(s, len, &c->v.b[row]);
+        rc = parse_bool(s, len, (uint8_t *)w->data + row);
         break;
     case COL_DATE:
-        rc = parse_date(x, s, len, &c->v.date[row]);
+        rc = store_date(x, w, row, s, len);
         break;
     case COL_TIMESTAMP:
-        rc = parse_timestamp(x, s, len, &c->v.i64[row]);
+        rc = parse_timestamp(x, s, len, (int64_t *)w->data + row);
         break;
     case COL_STRING:
         break; /* strings go through the chunk's string map (csv_chunk.c) */
     }
-    return rc ? type_error(x, col, c->type, c->scale, f, rc, &ch->fail) : 0;
+    if (rc) return misfit(ch, col, f);
+    st->kind = w->kind;
+    return 0;
 }

@@ -1,22 +1,41 @@
 /*
-** csv_scan.h -- the CSV loader's internals, shared by csv.c, csv_chunk.c and csv_infer.c.
+** csv_scan.h -- the CSV loader's internals, shared by its csv_*.c parts.
 **
-** The loader reads the text twice and never builds a field index (fresh memory is the
-** expensive part of a load):
+** The loader parses the text once in the common case and never builds a field index
+** (fresh memory is the expensive part of a load). Its passes, each run by every chunk
+** on its own thread:
 **
-**   pass 0  each chunk of the body counts its quote characters; the parity before a
-**           chunk says whether its first byte is inside a quoted field, which gives a
-**           record boundary near each chunk's nominal start.
+**   count   each nominal chunk of the body counts its quote characters and line feeds.
+**           The quote parity before a chunk says whether its first byte is inside a
+**           quoted field, which gives a record boundary near each chunk's nominal
+**           start; the line feeds bound the records a chunk can hold, so every column
+**           is allocated once, before any value is read.
+**   sample  each chunk infers the kinds of its first records; their join plans a type
+**           per column (csv_build.c).
+**   convert each chunk parses its records once, storing each value as its column's
+**           planned type and keeping the statistics pass 1 would keep (csv_colstat).
+**           A value that does not fit the plan only marks its column for a second
+**           convert pass (csv_colwork.misfit); the final types come from the joined
+**           statistics of all values, so they never depend on the sample, and a column
+**           whose final type differs from its plan is converted again.
+**
+** When anything is unusual -- an error anywhere, or a chunk that did not start where
+** its predecessor stopped (only possible with stray quotes inside unquoted fields) --
+** the result is dropped and the load runs the two-pass way, whose pass 1 is the
+** reference for errors:
+**
 **   pass 1  each chunk walks its records: checks field counts and quoting, validates
-**           declared columns and text, and infers a kind per column (csv_colstat).
-**           Chunks are then chained in file order: a chunk whose start differs from
-**           the previous chunk's real end (only possible with stray quotes inside
-**           unquoted fields) is parsed again from the right place. The first error in
+**           declared columns and text, and infers a kind per column. Chunks are then
+**           chained in file order: a chunk whose start differs from the previous
+**           chunk's real end is parsed again from the right place. The first error in
 **           file order wins.
-**   pass 2  columns are allocated once at the final row count and each chunk converts
-**           its own row range. String columns: chunk 0 interns into the column's dict,
-**           the others into their own, merged afterwards in chunk order so codes keep
-**           the order of first appearance whatever the thread count.
+**   pass 2  the convert pass above with every column's final type known.
+**
+** A file is mapped, but the count and convert passes read it with pread into a small
+** buffer (csv_read.c). String columns: every chunk interns into its own dict; the
+** others are merged in chunk order into chunk 0's, which becomes the column's, so codes
+** keep the order of first appearance whatever the thread count. Null rows go to
+** per-chunk bitmaps, joined when the row offsets are final.
 **
 ** A "unit" of the text is a record or a blank line (skipped). Units start at the body
 ** or after a newline outside quotes.
@@ -46,7 +65,7 @@ typedef enum csv_kind {
     CSV_K_STRING
 } csv_kind;
 
-/* Per column and chunk, from pass 1. */
+/* Per column and chunk: what its values are, as pass 1 (or a convert pass) saw them. */
 typedef struct csv_colstat {
     uint8_t kind;        /* csv_kind */
     int8_t scale;        /* CSV_K_DECIMAL (or a declared decimal): most fraction digits */
@@ -55,92 +74,17 @@ typedef struct csv_colstat {
     size_t quoted_empty; /* "" fields: empty string in a string column, else null */
 } csv_colstat;
 
-/* One column as the loader will build it. */
-typedef struct csv_colspec {
-    char *name;
-    int declared; /* the caller fixed the type */
-    col_type type;
-    int scale; /* COL_DECIMAL; a declared -1 is taken from the data */
-} csv_colspec;
-
 /*
-** A chunk's string map: text -> dense code in order of first appearance (csv_strmap.c).
-** With a mirror dict, new strings are interned there too and codes are the dict's.
-*/
-typedef struct csv_strmeta {
-    uint64_t prefix; /* as in its slot: merging needs no second hash */
-    uint32_t hash, len;
-} csv_strmeta;
-
-typedef struct csv_strmap {
-    struct csv_strslot *slots;
-    uint32_t mask, count, cap;
-    const char **text; /* code -> string: in the input, the mirror dict or the arena */
-    csv_strmeta *meta; /* code -> its hash, prefix and length */
-    struct arena_block *arena;
-    dict *mirror;
-} csv_strmap;
-
-typedef struct csv_strslot {
-    uint64_t prefix; /* first 8 bytes, zero-padded */
-    uint32_t hash;   /* low 32 bits of the hash; the slot index is taken from them */
-    uint32_t code1;  /* code + 1; 0 = empty */
-} csv_strslot;
-
-int csv_strmap_init(csv_strmap *m, dict *mirror);
-void csv_strmap_free(csv_strmap *m);
-/* Code of s (added when new); `stable`: s outlives the map, no copy needed. DICT_NONE when out of
- * memory. */
-uint32_t csv_strmap_intern(csv_strmap *m, const char *s, size_t len, int stable);
-/* The same with the hash and prefix from csv_strmap_hash. */
-#define csv_strmap_slot(m, hash) (&(m)->slots[(hash) & (m)->mask]) /* for prefetching */
-uint32_t csv_strmap_intern_hashed(csv_strmap *m, const char *s, size_t len, int stable,
-                                  uint32_t hash, uint64_t prefix);
-
-/*
-** Hash of s and its first 8 bytes zero-padded (the prefix a slot keeps). Bytes up to
-** `readable` may be loaded (and ignored) past the end of s: a word load instead of a
-** short copy for the string's tail.
-*/
-CSV_INLINE uint32_t csv_strmap_hash(const char *s, size_t len, const char *readable,
-                                    uint64_t *prefix)
-{
-    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull, w = 0;
-    size_t i = 0, rest;
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 29;
-    }
-    if (len >= 8) memcpy(prefix, s, 8);
-    rest = len - i;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (readable - (s + i) >= 8) {
-        memcpy(&w, s + i, 8);
-        w &= rest ? ~0ull >> (64 - 8 * rest) : 0;
-    } else
-#endif
-    {
-        w = 0;
-        memcpy(&w, s + i, rest);
-    }
-    if (len < 8) *prefix = w;
-    h = (h ^ w) * 0x94d049bb133111ebull;
-    h ^= h >> 32;
-    return (uint32_t)h;
-}
-
-/*
-** A string field waiting for its code: pass 2 hashes string fields and prefetches
-** their slots as it reads a batch of records, then looks them all up, so the cache
-** misses of a batch overlap instead of following one another.
+** A string field waiting for its code: a convert pass hashes string fields and
+** prefetches their slots as it reads a batch of records, then looks them all up, so
+** the cache misses of a batch overlap instead of following one another.
 */
 typedef struct csv_pending {
     const char *s;
-    uint32_t len, hash;
-    uint64_t prefix;
+    dict_key key;
+    uint32_t len;
+    uint32_t col;
     uint32_t *code; /* where the code goes */
-    csv_strmap *map;
     int escaped;
 } csv_pending;
 
@@ -151,9 +95,18 @@ typedef struct csv_fail {
     char message[400];
 } csv_fail;
 
+/* One column as the loader will build it. */
+typedef struct csv_colspec {
+    char *name;
+    int declared; /* the caller fixed the type */
+    col_type type;
+    int scale; /* COL_DECIMAL; a declared -1 is taken from the data */
+} csv_colspec;
+
 /* Everything the chunks share (read-only while they run). */
 typedef struct csv_ctx {
     const char *file;
+    int fd;                 /* >= 0: data is this file's mapping, read it with pread */
     const char *data, *end; /* the whole input */
     const char *text;       /* after the byte-order mark: line 1, column 1 */
     const char *body;       /* the first data unit */
@@ -161,28 +114,43 @@ typedef struct csv_ctx {
     const char *date_format;
     size_t ncols;
     csv_colspec *cols;
-    table *t; /* pass 2: the table being filled */
 } csv_ctx;
 
-typedef struct csv_chunk csv_chunk;
-struct csv_chunk {
-    const csv_ctx *ctx;
-    void (*task)(csv_chunk *); /* what the chunk's thread runs */
-    const char *nominal;       /* pass 0: counts quotes in [nominal, next chunk's nominal) */
-    const char *nominal_end;
-    size_t quotes;
-    const char *start, *limit; /* pass 1: units starting in [start, limit) */
-    const char *stop;          /* pass 1: after the chunk's last unit */
-    size_t nrows, row0;
-    csv_colstat *stats;   /* ncols */
-    csv_strmap *maps;     /* pass 2: per column (used by string columns only) */
-    int own_codes;        /* codes are the chunk's own, remapped after pass 2 (all chunks but 0) */
-    csv_pending *pending; /* pass 2: string fields of the current batch */
-    size_t npending, pending_cap;
-    char *scratch; /* unescaped text of a quoted field with "" inside */
-    size_t scratch_cap;
-    csv_fail fail;
+/* How a convert pass treats a column (csv_colwork.mode). */
+enum {
+    CSV_M_SKIP,   /* only tokenized: another pass converts it */
+    CSV_M_INFER,  /* values only vote, as in pass 1: no type fits them yet */
+    CSV_M_STRING, /* interned into the chunk's dict */
+    CSV_M_VALUE   /* parsed and stored as `type` */
 };
+
+/* A recent string of a column with few strings (csv_chunk.c). */
+typedef struct csv_recent {
+    uint64_t prefix;  /* first 8 bytes, zero-padded */
+    const char *text; /* the dict's copy; NULL: an empty entry */
+    uint32_t len, code;
+} csv_recent;
+
+/* A column in one chunk's convert pass. */
+typedef struct csv_colwork {
+    uint8_t mode;
+    uint8_t type;          /* col_type of the column's array */
+    uint8_t kind;          /* VALUE: the csv_kind every stored value joins to */
+    uint8_t tentative;     /* STRING planned with no value seen: each new string votes */
+    uint8_t guard;         /* VALUE, a number: a value the date format reads is a date, no fit */
+    uint8_t declared;      /* a value that does not fit is an error */
+    uint8_t fixed;         /* DECIMAL: values are read at `scale` (declared, or a final type) */
+    uint8_t misfit;        /* a value did not fit: the column is converted again */
+    int scale;             /* DECIMAL: the array's scale */
+    uint32_t strings;      /* STRING: codes handed out so far (a larger code is a new string) */
+    uint64_t bound;        /* DECIMAL: magnitudes below it change no statistic (csv_infer.c) */
+    csv_recent recent[16]; /* STRING, few strings: the last ones seen, by a hash of prefix */
+    void *data;            /* the chunk's first row in the column's array */
+    uint64_t *nulls;       /* the chunk's rows: bit clear = null; allocated at the first null */
+    char last[16];         /* DATE: the previous value's text and day, reused when repeated */
+    size_t last_len;       /* 0: none */
+    int32_t last_day;
+} csv_colwork;
 
 /* A field: content without the quotes, "" escapes still doubled when `escaped`. */
 typedef struct csv_field {
@@ -191,6 +159,33 @@ typedef struct csv_field {
     size_t len;
     int quoted, escaped;
 } csv_field;
+
+typedef struct csv_chunk csv_chunk;
+struct csv_chunk {
+    const csv_ctx *ctx;
+    const char *nominal; /* count: quotes and line feeds in [nominal, next chunk's nominal) */
+    const char *nominal_end;
+    size_t quotes, newlines;
+    const char *start, *limit; /* units starting in [start, limit) */
+    const char *stop;          /* after the chunk's last unit */
+    size_t nrows, row0;
+    size_t cap;           /* rows the chunk's part of the arrays holds */
+    csv_colstat *stats;   /* ncols */
+    csv_colwork *work;    /* ncols */
+    dict **dicts;         /* per column: the chunk's strings (string columns only) */
+    int own_codes;        /* codes are the chunk's own, remapped after the pass (all but chunk 0) */
+    csv_pending *pending; /* string fields of the current batch */
+    size_t npending, pending_cap;
+    char *scratch; /* unescaped text of a quoted field with "" inside */
+    size_t scratch_cap;
+    char *inbuf; /* a file's bytes read with pread (csv_ctx.fd) */
+    size_t inbuf_cap;
+    const char *readable; /* the end of the bytes at hand: a string's hash may load up to it */
+    csv_field *fields;    /* the fields of the record being converted */
+    const char *mask_at;  /* 64 bytes of the window whose delimiters, line feeds and */
+    uint64_t mask;        /* quotes past the last record read are the bits of mask */
+    csv_fail fail;
+};
 
 #define CSV_NULL_CODE UINT32_MAX /* a null row of a string column, before remapping */
 
@@ -284,18 +279,72 @@ int csv_infer_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colsta
                     csv_fail *fail);
 int csv_check_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colstat *st,
                     csv_fail *fail);
+/* The vote of one non-empty value of an undeclared column, joined into st. */
+void csv_vote(const csv_ctx *x, const char *s, size_t len, csv_colstat *st);
 void csv_stat_join(csv_colstat *into, const csv_colstat *from);
 /* The type an undeclared column gets from its joined statistics. */
 col_type csv_stat_type(const csv_colstat *st, int *scale);
-/* Pass 2: store a non-empty field of a column that is not a string column, at row. 0, or -1 with
- * fail. */
-int csv_store_field(csv_chunk *ch, size_t col, size_t row, const csv_field *f);
+/* The kind whose values a column of type t stores. */
+csv_kind csv_type_kind(col_type t);
+/*
+** A convert pass, a non-empty field of a CSV_M_VALUE column: store it at row (of the
+** chunk) and keep its statistics. A value that does not fit an undeclared column marks
+** it misfit and switches it to CSV_M_INFER. 0, or -1 with ch->fail set.
+*/
+int csv_value_field(csv_chunk *ch, size_t col, size_t row, const csv_field *f);
+
+/* csv_read.c: the bytes of the passes over every byte. */
+/*
+** Map the pages of a new block of memory at once (blocks of 64 KiB and more): a page
+** fault costs more than the page on these machines. Advice only.
+*/
+void csv_populate(void *p, size_t bytes);
+void csv_chunk_count(csv_chunk *ch);
+/* Line feeds in [p, end). */
+size_t csv_count_newlines(const char *p, const char *end);
+
+/* Unread text at hand: buf holds the text from offset `off` (text in memory: all of it). */
+typedef struct csv_window {
+    const char *buf;
+    const char *p, *end;
+    size_t off;
+    int last; /* end is the end of the text */
+} csv_window;
+
+/* A window starting at text position `from`; 0, or -1 with ch->fail set. */
+int csv_window_open(csv_chunk *ch, csv_window *w, const char *from);
+/* Keep [p, end) and read more after it (nothing when w->last); 0, or -1 with ch->fail set. */
+int csv_window_more(csv_chunk *ch, csv_window *w);
+
+/* The text position of a byte of the window. */
+CSV_INLINE const char *csv_window_text(const csv_ctx *x, const csv_window *w, const char *p)
+{
+    return x->data + w->off + (size_t)(p - w->buf);
+}
 
 /* csv_chunk.c: passes over one chunk; each sets ch->fail on error. */
-void csv_chunk_count_quotes(csv_chunk *ch);
 /* First unit start after `from`, given whether `from` is inside a quoted field. */
 const char *csv_unit_after(const char *from, const char *end, int in_quotes);
+void csv_chunk_sample(csv_chunk *ch);
 void csv_chunk_infer(csv_chunk *ch);
 void csv_chunk_convert(csv_chunk *ch);
+
+/* csv_pool.c: worker threads, one per chunk (chunk 0 runs on the caller's thread). */
+#define CSV_MAX_THREADS 64
+
+typedef struct csv_pool csv_pool;
+/* Start workers for chunks 1..n-1; NULL when out of memory. */
+csv_pool *csv_pool_start(csv_chunk *chunks, size_t n);
+/* Run task on every chunk and wait for all of them. */
+void csv_pool_run(csv_pool *p, void (*task)(csv_chunk *));
+void csv_pool_stop(csv_pool *p);
+
+/* csv.c: an error of a chunk as the caller sees it (file, line, column). */
+void csv_report(const csv_ctx *x, const csv_fail *f, kpi_error *err);
+int csv_out_of_memory(const csv_ctx *x, kpi_error *err);
+
+/* csv_build.c: the table from the planned chunks; NULL and err filled on failure. */
+table *csv_build(csv_ctx *x, csv_pool *pool, csv_chunk *chunks, size_t n, const char *name,
+                 kpi_error *err);
 
 #endif

@@ -2,22 +2,29 @@
 ** dict.c -- string dictionary; see dict.h.
 **
 ** Strings live in a chain of arena blocks (never moved, so pointers stay valid).
-** An open-addressing table of codes, sized to a power of two at most half full,
-** maps a string's hash to its code; each entry keeps the whole hash to skip most
-** string comparisons. The table grows before an insert would make it more than half
-** full, so a probe always ends at an empty slot (a full table would loop forever).
-** At most DICT_MAX_STRINGS (2^30) strings, so the table (twice that many slots) and
-** every index into it stay inside uint32 arithmetic.
+** An open-addressing table, sized to a power of two at most half full (three quarters
+** once it is big: fresh memory costs more than a longer probe in cached lines), maps a
+** string to its code. A slot keeps the string's hash and its first 8 bytes, and says whether
+** the string is "long" (over 8 bytes, or holding a NUL): a short string is then found
+** from its slot alone, without touching the string, which is what makes a dict fast
+** enough to be a CSV loader's map from field text to code. The table grows before an
+** insert would fill it past that, so a probe always ends at an empty slot (a full table
+** would loop forever). At most DICT_MAX_STRINGS (2^30) strings, so the table
+** (twice that many slots) and every index into it stay inside uint32 arithmetic.
 */
 #define _GNU_SOURCE /* qsort_r */
 #include "dict.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kpi_alloc.h"
 
 #define BLOCK_MIN        (64u << 10)
 #define DICT_MAX_STRINGS (1u << 30)
+#define SLOT_LONG        (1u << 31) /* in code1: compare the whole string */
+#define MERGE_AHEAD      16         /* strings whose slots are prefetched ahead when merging */
+#define BIG_TABLE        (1u << 16) /* slots from which a table may be three quarters full */
 
 typedef struct block {
     struct block *next;
@@ -26,8 +33,9 @@ typedef struct block {
 } block;
 
 typedef struct slot {
-    uint32_t code; /* DICT_NONE = empty */
+    uint64_t prefix; /* first 8 bytes, zero-padded */
     uint32_t hash;
+    uint32_t code1; /* code + 1, | SLOT_LONG; 0 = empty */
 } slot;
 
 struct dict {
@@ -42,13 +50,28 @@ struct dict {
     uint32_t sorted_count; /* count when sorted/rank were built */
 };
 
-static uint32_t hash_bytes(const char *s, size_t len)
+/*
+** Map the pages of a new big block at once: on these machines a page fault costs far
+** more than the page itself, and a loader's dict of 100k strings has a thousand pages.
+** Advice only: without MADV_POPULATE_WRITE (Linux < 5.14) the pages fault in as used.
+*/
+static void populate(void *p, size_t bytes)
 {
-    /* FNV-1a, folded: strings here are short ids and labels. */
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return (uint32_t)(h ^ (h >> 32));
+#ifdef MADV_POPULATE_WRITE
+    const uintptr_t page = 4096;
+    uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1),
+              to = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (bytes >= (64u << 10) && to > from) madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+/* Whether a table of `slots` slots is too small for `strings` strings. */
+static int too_full(uint64_t strings, uint64_t slots)
+{
+    return slots < BIG_TABLE ? strings * 2 > slots : strings * 4 > slots * 3;
 }
 
 dict *dict_new(void)
@@ -56,13 +79,11 @@ dict *dict_new(void)
     dict *d = kpi_calloc(1, sizeof *d);
     if (!d) return NULL;
     d->mask = 63;
-    d->table = kpi_malloc((d->mask + 1) * sizeof *d->table);
+    d->table = kpi_array_calloc(d->mask + 1, sizeof *d->table);
     if (!d->table) {
         kpi_free(d);
         return NULL;
     }
-    for (uint32_t i = 0; i <= d->mask; i++)
-        d->table[i].code = DICT_NONE;
     return d;
 }
 
@@ -75,50 +96,74 @@ void dict_free(dict *d)
     }
     kpi_free(d->str);
     kpi_free(d->len);
-    kpi_free(d->table);
+    kpi_array_free(d->table);
     kpi_free(d->sorted);
     kpi_free(d->rank);
     kpi_free(d);
 }
 
-static uint32_t lookup(const dict *d, const char *s, size_t len, uint32_t h, uint32_t *where)
+/* SLOT_LONG when s is compared in full: over 8 bytes, or a NUL the prefix would hide. */
+static uint32_t long_flag(const char *s, size_t len, uint64_t prefix)
 {
-    uint32_t i = h & d->mask;
-    for (;;) {
+    if (len > 8) return SLOT_LONG;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t zero = (prefix - ones) & ~prefix & (ones << 7); /* the lowest set bit is exact */
+    (void)s;
+    return zero && (size_t)(__builtin_ctzll(zero) >> 3) < len ? SLOT_LONG : 0;
+#else
+    (void)prefix;
+    return memchr(s, 0, len) ? SLOT_LONG : 0;
+#endif
+}
+
+static uint32_t lookup(const dict *d, const char *s, size_t len, dict_key k, uint32_t flag,
+                       uint32_t *where)
+{
+    for (uint32_t i = k.hash & d->mask;; i = (i + 1) & d->mask) {
         const slot *sl = &d->table[i];
-        if (sl->code == DICT_NONE) break;
-        if (sl->hash == h && d->len[sl->code] == len && memcmp(d->str[sl->code], s, len) == 0) {
+        if (!sl->code1) {
             *where = i;
-            return sl->code;
+            return DICT_NONE;
         }
-        i = (i + 1) & d->mask;
+        if (sl->hash != k.hash || sl->prefix != k.prefix || (sl->code1 & SLOT_LONG) != flag)
+            continue;
+        uint32_t code = (sl->code1 & ~SLOT_LONG) - 1;
+        if (!flag || (d->len[code] == len && memcmp(d->str[code], s, len) == 0)) {
+            *where = i;
+            return code;
+        }
     }
-    *where = i;
-    return DICT_NONE;
 }
 
 uint32_t dict_find(const dict *d, const char *s, size_t len)
 {
     uint32_t where;
-    return lookup(d, s, len, hash_bytes(s, len), &where);
+    dict_key k = dict_hash(s, len, s + len);
+    return lookup(d, s, len, k, long_flag(s, len, k.prefix), &where);
 }
 
-static int grow_table(dict *d)
+void dict_prefetch(const dict *d, uint32_t hash)
 {
-    uint32_t size = (d->mask + 1) * 2;
-    slot *t = kpi_malloc((size_t)size * sizeof *t);
+    __builtin_prefetch(&d->table[hash & d->mask]);
+}
+
+/* Rehash into a table of `size` slots (a power of two, not too_full for the strings). */
+static int resize_table(dict *d, uint32_t size)
+{
+    slot *t = kpi_array_alloc(size, sizeof *t);
     if (!t) return -1;
-    for (uint32_t i = 0; i < size; i++)
-        t[i].code = DICT_NONE;
+    populate(t, (size_t)size * sizeof *t);
+    memset(t, 0, (size_t)size * sizeof *t);
     for (uint32_t i = 0; i <= d->mask; i++) {
         slot sl = d->table[i];
-        if (sl.code == DICT_NONE) continue;
+        if (!sl.code1) continue;
         uint32_t j = sl.hash & (size - 1);
-        while (t[j].code != DICT_NONE)
+        while (t[j].code1)
             j = (j + 1) & (size - 1);
         t[j] = sl;
     }
-    kpi_free(d->table);
+    kpi_array_free(d->table);
     d->table = t;
     d->mask = size - 1;
     return 0;
@@ -132,6 +177,7 @@ static char *arena_copy(dict *d, const char *s, size_t len)
         if (d->bytes / 2 > size) size = d->bytes / 2; /* geometric: few blocks for big dicts */
         b = kpi_malloc(sizeof *b + size);
         if (!b) return NULL;
+        populate(b, sizeof *b + size);
         b->used = 0;
         b->size = size;
         b->next = d->blocks;
@@ -145,40 +191,91 @@ static char *arena_copy(dict *d, const char *s, size_t len)
     return p;
 }
 
-/* Room for one more code in the per-code arrays; -1 when out of memory (nothing changed). */
-static int reserve_code(dict *d)
+static int grow_table(dict *d)
 {
-    if (d->count < d->cap) return 0;
-    uint32_t cap = d->cap ? d->cap * 2 : 64; /* cap <= DICT_MAX_STRINGS: no wrap */
-    const char **str = kpi_realloc(d->str, (size_t)cap * sizeof *str);
+    return resize_table(d, (d->mask + 1) * 2);
+}
+
+/*
+** A copy of the first `used` bytes of p in a new block of `bytes` (p is freed), or NULL
+** when out of memory (p is kept). Unlike realloc, the new block's pages are mapped at once
+** before the copy touches them (see populate).
+*/
+static void *grow_block(void *p, size_t used, size_t bytes)
+{
+    void *q = kpi_malloc(bytes);
+    if (!q) return NULL;
+    populate(q, bytes);
+    if (used) memcpy(q, p, used);
+    kpi_free(p);
+    return q;
+}
+
+/* Per-code arrays for cap codes; -1 when out of memory (still consistent). */
+static int resize_codes(dict *d, uint32_t cap)
+{
+    const char **str =
+        grow_block(d->str, (size_t)d->count * sizeof *str, (size_t)cap * sizeof *str);
     if (!str) return -1;
     d->str = str;
-    uint32_t *lens = kpi_realloc(d->len, (size_t)cap * sizeof *lens);
+    uint32_t *lens =
+        grow_block(d->len, (size_t)d->count * sizeof *lens, (size_t)cap * sizeof *lens);
     if (!lens) return -1; /* str is bigger but cap unchanged: still consistent */
     d->len = lens;
     d->cap = cap;
     return 0;
 }
 
-uint32_t dict_intern(dict *d, const char *s, size_t len)
+/* Room for one more code in the per-code arrays; -1 when out of memory (nothing changed). */
+static int reserve_code(dict *d)
 {
-    uint32_t h = hash_bytes(s, len), where;
-    uint32_t code = lookup(d, s, len, h, &where);
+    if (d->count < d->cap) return 0;
+    return resize_codes(d, d->cap ? d->cap * 2 : 64); /* cap <= DICT_MAX_STRINGS: no wrap */
+}
+
+uint32_t dict_intern_key(dict *d, const char *s, size_t len, dict_key k)
+{
+    uint32_t flag = long_flag(s, len, k.prefix), where;
+    uint32_t code = lookup(d, s, len, k, flag, &where);
     if (code != DICT_NONE) return code;
     if (d->count >= DICT_MAX_STRINGS || len > UINT32_MAX || reserve_code(d) != 0) return DICT_NONE;
-    /* Grow first: on failure nothing is added and the table stays at most half full. */
-    if ((uint64_t)(d->count + 1) * 2 > (uint64_t)d->mask + 1) {
+    /* Grow first: on failure nothing is added and the table never fills past its load. */
+    if (too_full((uint64_t)d->count + 1, (uint64_t)d->mask + 1)) {
         if (grow_table(d) != 0) return DICT_NONE;
-        lookup(d, s, len, h, &where); /* the empty slot moved with the table */
+        lookup(d, s, len, k, flag, &where); /* the empty slot moved with the table */
     }
     char *copy = arena_copy(d, s, len);
     if (!copy) return DICT_NONE;
     code = d->count++;
     d->str[code] = copy;
     d->len[code] = (uint32_t)len;
-    d->table[where].code = code;
-    d->table[where].hash = h;
+    d->table[where] = (slot){.prefix = k.prefix, .hash = k.hash, .code1 = (code + 1) | flag};
     return code;
+}
+
+uint32_t dict_intern(dict *d, const char *s, size_t len)
+{
+    return dict_intern_key(d, s, len, dict_hash(s, len, s + len));
+}
+
+int dict_merge(dict *d, const dict *from, uint32_t *remap)
+{
+    dict_key ahead[MERGE_AHEAD];
+    uint32_t n = from->count;
+    for (uint32_t i = 0; i < n && i < MERGE_AHEAD; i++)
+        ahead[i] = dict_hash(from->str[i], from->len[i], from->str[i] + from->len[i]);
+    for (uint32_t i = 0; i < n; i++) {
+        dict_key k = ahead[i % MERGE_AHEAD];
+        uint32_t next = i + MERGE_AHEAD;
+        if (next < n) {
+            ahead[i % MERGE_AHEAD] =
+                dict_hash(from->str[next], from->len[next], from->str[next] + from->len[next]);
+            dict_prefetch(d, ahead[i % MERGE_AHEAD].hash);
+        }
+        remap[i] = dict_intern_key(d, from->str[i], from->len[i], k);
+        if (remap[i] == DICT_NONE) return -1;
+    }
+    return 0;
 }
 
 const char *dict_str(const dict *d, uint32_t code)

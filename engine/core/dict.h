@@ -10,12 +10,17 @@
 ** dict_sorted() returns the codes in byte order of their strings (built once, cached,
 ** invalidated by a later intern); dict_rank() the inverse. Both serve ordered
 ** comparisons and sorted id sets.
+**
+** A loader builds its string columns' dicts directly: dict_hash, dict_prefetch and
+** dict_intern_key let it overlap the lookups of many fields, and dict_merge joins the
+** dicts that parallel parts of a file built on their own, in order.
 */
 #ifndef KPI_DICT_H
 #define KPI_DICT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct dict dict;
 
@@ -39,6 +44,58 @@ size_t dict_len(const dict *d, uint32_t code);
 uint32_t dict_count(const dict *d);
 /* Bytes held by the dictionary (strings, offsets, hash table). */
 size_t dict_memory(const dict *d);
+
+/*
+** For loaders that intern many strings: a field is hashed as it is read (dict_hash),
+** its slot prefetched (dict_prefetch), and the string interned later with the same key
+** (dict_intern_key), so the cache misses of many lookups overlap. dict_hash may load
+** bytes up to `readable` past s + len (a word load instead of a short copy; pass s + len
+** when nothing more is readable).
+*/
+typedef struct dict_key {
+    uint64_t prefix; /* the first 8 bytes, zero-padded */
+    uint32_t hash;
+} dict_key;
+
+static inline dict_key dict_hash(const char *s, size_t len, const char *readable)
+{
+    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull, w = 0;
+    dict_key k;
+    size_t i = 0, rest;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 29;
+    }
+    if (len >= 8) memcpy(&k.prefix, s, 8);
+    rest = len - i;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (readable - (s + i) >= 8) {
+        memcpy(&w, s + i, 8);
+        w &= rest ? ~0ull >> (64 - 8 * rest) : 0;
+    } else
+#endif
+    {
+        (void)readable;
+        w = 0;
+        memcpy(&w, s + i, rest);
+    }
+    if (len < 8) k.prefix = w;
+    h = (h ^ w) * 0x94d049bb133111ebull;
+    h ^= h >> 32;
+    k.hash = (uint32_t)h;
+    return k;
+}
+
+void dict_prefetch(const dict *d, uint32_t hash);
+/* dict_intern with the key dict_hash gave for s. */
+uint32_t dict_intern_key(dict *d, const char *s, size_t len, dict_key key);
+/*
+** Intern every string of `from` into d in code order and set remap[c] to the code in d
+** of from's code c (remap has dict_count(from) entries). -1 when out of memory: the
+** strings added so far stay, d is still usable.
+*/
+int dict_merge(dict *d, const dict *from, uint32_t *remap);
 
 /*
 ** Codes sorted by their strings' bytes (memcmp order, shorter first on a tie) and the

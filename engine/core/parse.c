@@ -126,8 +126,36 @@ int parse_decimal_at(const char *s, size_t len, char mark, int scale, int64_t *o
     return signed_result(mag, neg, out);
 }
 
+/*
+** The common decimal in one scan: [+-]digits[mark digits] with at most 18 digits in all
+** (exact in uint64 with no overflow check) and at most DECIMAL_MAX_SCALE after the mark.
+** 1 when s is anything else, left to the general path.
+*/
+static int decimal_fast(const char *s, size_t len, char mark, int64_t *out, int *scale)
+{
+    size_t i;
+    int neg = take_sign(s, len, &i);
+    size_t first = i, at_mark = 0;
+    uint64_t mag = 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d < 10)
+            mag = mag * 10 + d;
+        else if (s[i] == mark && !at_mark)
+            at_mark = i + 1;
+        else
+            return 1;
+    }
+    size_t digits = len - first - (at_mark != 0), fraction = at_mark ? len - at_mark : 0;
+    if (digits == 0 || digits > 18 || fraction > DECIMAL_MAX_SCALE) return 1;
+    *out = neg ? -(int64_t)mag : (int64_t)mag;
+    *scale = (int)fraction;
+    return 0;
+}
+
 int parse_decimal(const char *s, size_t len, char mark, int64_t *out, int *scale)
 {
+    if (decimal_fast(s, len, mark, out, scale) == 0) return 0;
     /* The scale is the number of fraction digits written, less trailing zeros past the maximum. */
     size_t i = 0;
     while (i < len && s[i] != mark)
