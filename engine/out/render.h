@@ -46,6 +46,7 @@
 #include <stddef.h>
 
 #include "model/report.h"
+#include "out/textfmt.h"
 
 typedef struct render_options {
     int color; /* 1: ANSI colours for statuses and the header (the caller checks the terminal) */
@@ -59,6 +60,8 @@ const char *render_format_names(void);
 /* The report in format (kpi_free it) and its length; NULL when out of memory. */
 char *render_report(const char *format, const report *r, const render_options *o, size_t *len);
 
+/* A KPI's breakdown as the JSON array of the report (the store keeps the same text). */
+void render_json_breakdown(textbuf *b, const kpi_result *k);
 /* The JSON document for r (kpi_free it) and its length; NULL when out of memory. */
 char *render_json(const report *r, size_t *len);
 /* The table for r (kpi_free it) and its length; NULL when out of memory. o may be NULL. */

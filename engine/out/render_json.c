@@ -47,7 +47,7 @@ static void json_review(textbuf *b, const report *r)
                    (int)review_days_counted(r));
 }
 
-static void json_breakdown(textbuf *b, const kpi_result *k)
+void render_json_breakdown(textbuf *b, const kpi_result *k)
 {
     textbuf_puts(b, "[");
     for (size_t i = 0; i < k->nitems; i++) {
@@ -120,7 +120,7 @@ static void json_kpi(textbuf *b, const kpi_result *k)
     textbuf_puts(b, ", \"change\": ");
     text_json_number(b, k->has_change, k->change);
     textbuf_puts(b, ", \"breakdown\": ");
-    json_breakdown(b, k);
+    render_json_breakdown(b, k);
     textbuf_puts(b, ", \"owner\": ");
     json_optional_string(b, k->owner);
     textbuf_puts(b, ", \"review\": ");

@@ -31,6 +31,7 @@
 
 #include "core/date.h"
 #include "core/kpi_alloc.h"
+#include "out/render.h"
 #include "out/store_impl.h"
 #include "out/textfmt.h"
 
@@ -354,18 +355,7 @@ static int insert_run(store *s, const report *r, const store_run_info *info)
 static int breakdown_json(const kpi_result *k, textbuf *b)
 {
     if (k->nitems == 0) return SQLITE_OK;
-    textbuf_puts(b, "[");
-    for (size_t i = 0; i < k->nitems; i++) {
-        const breakdown_item *item = &k->items[i];
-        textbuf_puts(b, i ? ", {\"key\": " : "{\"key\": ");
-        text_json_string(b, item->key);
-        textbuf_puts(b, ", \"value\": ");
-        text_json_number(b, item->has_value, item->value);
-        textbuf_puts(b, ", \"status\": ");
-        text_json_string(b, item->graded ? status_name(item->status) : NULL);
-        textbuf_puts(b, "}");
-    }
-    textbuf_puts(b, "]");
+    render_json_breakdown(b, k);
     return b->failed ? SQLITE_NOMEM : SQLITE_OK;
 }
 
