@@ -96,8 +96,7 @@ char *render_html(const report *r, const render_options *o, size_t *len);
 ** the local time zone (TZ). render_html uses $SOURCE_DATE_EPOCH when it is set to a
 ** number (reproducible output), else the current time.
 */
-char *render_html_at(const report *r, const render_options *o, long long generated,
-                     size_t *len);
+char *render_html_at(const report *r, const render_options *o, long long generated, size_t *len);
 
 /*
 ** Markdown (GitHub / CommonMark tables), for emails and wikis: a heading with the
