@@ -18,6 +18,7 @@
 
 #include "csv.h"
 #include "date.h"
+#include "table_fixture.h"
 #include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
@@ -54,27 +55,6 @@ static void expect_error_opts(const char *text, size_t len, const csv_options *o
 static void expect_error(const char *text, long line, long col_no, const char *says)
 {
     expect_error_opts(text, (size_t)-1, NULL, KPI_EDATA, line, col_no, says);
-}
-
-static const column *col(const table *t, const char *name)
-{
-    int i = table_find(t, name);
-    if (i < 0) fail_msg("no column %s", name);
-    return &t->cols[i];
-}
-
-static const char *str_at(const table *t, const char *name, size_t row)
-{
-    const column *c = col(t, name);
-    assert_int_equal(c->type, COL_STRING);
-    return column_is_valid(c, row) ? dict_str(c->dict, c->v.code[row]) : NULL;
-}
-
-static int32_t day(const char *iso)
-{
-    int32_t d;
-    assert_int_equal(date_parse_iso(iso, strlen(iso), &d), 0);
-    return d;
 }
 
 static csv_options threads_opts(int threads, size_t min_chunk)
@@ -129,21 +109,22 @@ static void test_csv_infers_each_column_type(void **state)
                     "1,2.50,1e3,true,2024-01-05,2024-01-05 10:30:00,x\n"
                     "-7,3.125,0.5,No,2024-02-29,2024-01-06T00:00:01Z,y\n");
     assert_int_equal(t->nrows, 2);
-    assert_int_equal(col(t, "i")->type, COL_INT64);
-    assert_true(col(t, "i")->v.i64[1] == -7);
-    assert_int_equal(col(t, "d")->type, COL_DECIMAL);
-    assert_int_equal(col(t, "d")->scale, 3);
-    assert_true(col(t, "d")->v.i64[0] == 2500 && col(t, "d")->v.i64[1] == 3125);
-    assert_int_equal(col(t, "f")->type, COL_FLOAT64);
-    assert_true(col(t, "f")->v.f64[0] == 1000.0 && col(t, "f")->v.f64[1] == 0.5);
-    assert_int_equal(col(t, "b")->type, COL_BOOL);
-    assert_true(col(t, "b")->v.b[0] == 1 && col(t, "b")->v.b[1] == 0);
-    assert_int_equal(col(t, "day")->type, COL_DATE);
-    assert_int_equal(col(t, "day")->v.date[1], day("2024-02-29"));
-    assert_int_equal(col(t, "ts")->type, COL_TIMESTAMP);
-    assert_true(col(t, "ts")->v.i64[0] == (int64_t)day("2024-01-05") * 86400 + 10 * 3600 + 30 * 60);
-    assert_true(col(t, "ts")->v.i64[1] == (int64_t)day("2024-01-06") * 86400 + 1);
-    assert_string_equal(str_at(t, "s", 1), "y");
+    assert_int_equal(tf_col(t, "i")->type, COL_INT64);
+    assert_true(tf_col(t, "i")->v.i64[1] == -7);
+    assert_int_equal(tf_col(t, "d")->type, COL_DECIMAL);
+    assert_int_equal(tf_col(t, "d")->scale, 3);
+    assert_true(tf_col(t, "d")->v.i64[0] == 2500 && tf_col(t, "d")->v.i64[1] == 3125);
+    assert_int_equal(tf_col(t, "f")->type, COL_FLOAT64);
+    assert_true(tf_col(t, "f")->v.f64[0] == 1000.0 && tf_col(t, "f")->v.f64[1] == 0.5);
+    assert_int_equal(tf_col(t, "b")->type, COL_BOOL);
+    assert_true(tf_col(t, "b")->v.b[0] == 1 && tf_col(t, "b")->v.b[1] == 0);
+    assert_int_equal(tf_col(t, "day")->type, COL_DATE);
+    assert_int_equal(tf_col(t, "day")->v.date[1], tf_day("2024-02-29"));
+    assert_int_equal(tf_col(t, "ts")->type, COL_TIMESTAMP);
+    assert_true(tf_col(t, "ts")->v.i64[0] ==
+                (int64_t)tf_day("2024-01-05") * 86400 + 10 * 3600 + 30 * 60);
+    assert_true(tf_col(t, "ts")->v.i64[1] == (int64_t)tf_day("2024-01-06") * 86400 + 1);
+    assert_string_equal(tf_str_at(t, "s", 1), "y");
     assert_string_equal(t->name, "t");
     table_free(t);
 }
@@ -153,10 +134,10 @@ static void test_csv_quoted_fields_keep_delimiters_quotes_and_newlines(void **st
     (void)state;
     table *t = load("name,note\n\"Lee, Ann\",\"say \"\"hi\"\"\"\n\"two\nlines\",\"\"\"\"\n");
     assert_int_equal(t->nrows, 2);
-    assert_string_equal(str_at(t, "name", 0), "Lee, Ann");
-    assert_string_equal(str_at(t, "note", 0), "say \"hi\"");
-    assert_string_equal(str_at(t, "name", 1), "two\nlines");
-    assert_string_equal(str_at(t, "note", 1), "\"");
+    assert_string_equal(tf_str_at(t, "name", 0), "Lee, Ann");
+    assert_string_equal(tf_str_at(t, "note", 0), "say \"hi\"");
+    assert_string_equal(tf_str_at(t, "name", 1), "two\nlines");
+    assert_string_equal(tf_str_at(t, "note", 1), "\"");
     table_free(t);
 }
 
@@ -166,10 +147,10 @@ static void test_csv_crlf_and_lf_mixed(void **state)
     table *t = load("a,b\r\n1,x\n2,\"y\"\r\n3,z\r\n");
     assert_int_equal(t->nrows, 3);
     assert_string_equal(t->cols[1].name, "b");
-    assert_int_equal(col(t, "a")->type, COL_INT64);
-    assert_string_equal(str_at(t, "b", 0), "x");
-    assert_string_equal(str_at(t, "b", 1), "y");
-    assert_string_equal(str_at(t, "b", 2), "z");
+    assert_int_equal(tf_col(t, "a")->type, COL_INT64);
+    assert_string_equal(tf_str_at(t, "b", 0), "x");
+    assert_string_equal(tf_str_at(t, "b", 1), "y");
+    assert_string_equal(tf_str_at(t, "b", 2), "z");
     table_free(t);
 }
 
@@ -178,11 +159,11 @@ static void test_csv_last_record_without_newline(void **state)
     (void)state;
     table *t = load("a,b\n1,x\n2,\"y\"");
     assert_int_equal(t->nrows, 2);
-    assert_string_equal(str_at(t, "b", 1), "y");
+    assert_string_equal(tf_str_at(t, "b", 1), "y");
     table_free(t);
     t = load("a,b\r\n1,x\r\n2,");
     assert_int_equal(t->nrows, 2);
-    assert_null(str_at(t, "b", 1));
+    assert_null(tf_str_at(t, "b", 1));
     table_free(t);
 }
 
@@ -191,7 +172,7 @@ static void test_csv_byte_order_mark_skipped(void **state)
     (void)state;
     table *t = load("\xEF\xBB\xBFid,v\n1,2\n");
     assert_string_equal(t->cols[0].name, "id");
-    assert_int_equal(col(t, "id")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "id")->type, COL_INT64);
     table_free(t);
 }
 
@@ -220,8 +201,8 @@ static void test_csv_header_only_gives_string_columns(void **state)
     assert_non_null(t);
     assert_int_equal(t->nrows, 0);
     assert_int_equal(t->ncols, 2);
-    assert_int_equal(col(t, "s")->type, COL_STRING);
-    assert_int_equal(col(t, "n")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "s")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "n")->type, COL_INT64);
     table_free(t);
 }
 
@@ -229,10 +210,10 @@ static void test_csv_empty_field_is_null_and_quoted_empty_is_empty_string(void *
 {
     (void)state;
     table *t = load("s,n\n\"\",\"\"\n,\na,1\n");
-    assert_string_equal(str_at(t, "s", 0), "");
-    assert_null(str_at(t, "s", 1));
-    assert_int_equal(col(t, "s")->nnull, 1);
-    const column *n = col(t, "n");
+    assert_string_equal(tf_str_at(t, "s", 0), "");
+    assert_null(tf_str_at(t, "s", 1));
+    assert_int_equal(tf_col(t, "s")->nnull, 1);
+    const column *n = tf_col(t, "n");
     assert_int_equal(n->type, COL_INT64);
     assert_int_equal(n->nnull, 2);
     assert_false(column_is_valid(n, 0));
@@ -246,7 +227,7 @@ static void test_csv_blank_lines_are_skipped(void **state)
     (void)state;
     table *t = load("\na,b\n\n1,2\r\n\r\n3,4\n\n");
     assert_int_equal(t->nrows, 2);
-    assert_true(col(t, "b")->v.i64[1] == 4);
+    assert_true(tf_col(t, "b")->v.i64[1] == 4);
     table_free(t);
 }
 
@@ -254,7 +235,7 @@ static void test_csv_string_codes_follow_first_appearance(void **state)
 {
     (void)state;
     table *t = load("c\nsocial\nemail\nsocial\nsearch\nemail\n");
-    const column *c = col(t, "c");
+    const column *c = tf_col(t, "c");
     uint32_t expect[] = {0, 1, 0, 2, 1};
     for (size_t r = 0; r < 5; r++)
         assert_int_equal(c->v.code[r], expect[r]);
@@ -271,8 +252,8 @@ static void test_csv_load_maps_a_file_named_by_its_base_name(void **state)
     table *t = csv_load(path, NULL, NULL, &err);
     assert_non_null(t);
     assert_string_equal(t->name, "orders.v2");
-    assert_int_equal(col(t, "amount")->type, COL_DECIMAL);
-    assert_int_equal(col(t, "amount")->nnull, 1);
+    assert_int_equal(tf_col(t, "amount")->type, COL_DECIMAL);
+    assert_int_equal(tf_col(t, "amount")->nnull, 1);
     table_free(t);
     path = tu_write_file("empty.csv", "", 0);
     t = csv_load(path, "named", NULL, &err);
@@ -290,13 +271,13 @@ static void test_csv_fixture_with_bom_crlf_and_quotes(void **state)
     if (!t) fail_msg("%s", err.message);
     assert_int_equal(t->nrows, 4);
     assert_string_equal(t->cols[0].name, "order_id");
-    assert_int_equal(col(t, "amount")->type, COL_DECIMAL);
-    assert_int_equal(col(t, "amount")->scale, 2);
-    assert_true(col(t, "amount")->v.i64[2] == 125000);
-    assert_int_equal(col(t, "date")->type, COL_DATE);
-    assert_string_equal(str_at(t, "customer", 1), "Trần, Bình");
-    assert_string_equal(str_at(t, "note", 2), "gift \"wrap\"\nplease");
-    assert_null(str_at(t, "note", 3));
+    assert_int_equal(tf_col(t, "amount")->type, COL_DECIMAL);
+    assert_int_equal(tf_col(t, "amount")->scale, 2);
+    assert_true(tf_col(t, "amount")->v.i64[2] == 125000);
+    assert_int_equal(tf_col(t, "date")->type, COL_DATE);
+    assert_string_equal(tf_str_at(t, "customer", 1), "Trần, Bình");
+    assert_string_equal(tf_str_at(t, "note", 2), "gift \"wrap\"\nplease");
+    assert_null(tf_str_at(t, "note", 3));
     table_free(t);
 }
 
@@ -306,7 +287,7 @@ static void test_csv_int_and_decimal_widen_to_decimal_with_max_scale(void **stat
 {
     (void)state;
     table *t = load("v\n3\n1.5\n-2.25\n\n");
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_DECIMAL);
     assert_int_equal(v->scale, 2);
     assert_true(v->v.i64[0] == 300 && v->v.i64[1] == 150 && v->v.i64[2] == -225);
@@ -317,7 +298,7 @@ static void test_csv_decimal_and_float_widen_to_float(void **state)
 {
     (void)state;
     table *t = load("v\n1.25\n2e2\n7\n1.0000000001\n");
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_FLOAT64);
     assert_true(v->v.f64[0] == 1.25 && v->v.f64[1] == 200.0 && v->v.f64[2] == 7.0);
     assert_true(v->v.f64[3] == 1.0000000001);
@@ -328,11 +309,11 @@ static void test_csv_mixed_values_become_string(void **state)
 {
     (void)state;
     table *t = load("a,b,c\n1,true,2024-01-01\nx,5,7\n");
-    assert_int_equal(col(t, "a")->type, COL_STRING);
-    assert_int_equal(col(t, "b")->type, COL_STRING);
-    assert_int_equal(col(t, "c")->type, COL_STRING);
-    assert_string_equal(str_at(t, "a", 0), "1");
-    assert_string_equal(str_at(t, "c", 1), "7");
+    assert_int_equal(tf_col(t, "a")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "b")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "c")->type, COL_STRING);
+    assert_string_equal(tf_str_at(t, "a", 0), "1");
+    assert_string_equal(tf_str_at(t, "c", 1), "7");
     table_free(t);
 }
 
@@ -340,10 +321,10 @@ static void test_csv_date_and_timestamp_widen_to_timestamp(void **state)
 {
     (void)state;
     table *t = load("t\n2024-03-01\n2024-03-01 12:00:00\n");
-    const column *c = col(t, "t");
+    const column *c = tf_col(t, "t");
     assert_int_equal(c->type, COL_TIMESTAMP);
-    assert_true(c->v.i64[0] == (int64_t)day("2024-03-01") * 86400);
-    assert_true(c->v.i64[1] == (int64_t)day("2024-03-01") * 86400 + 43200);
+    assert_true(c->v.i64[0] == (int64_t)tf_day("2024-03-01") * 86400);
+    assert_true(c->v.i64[1] == (int64_t)tf_day("2024-03-01") * 86400 + 43200);
     table_free(t);
 }
 
@@ -351,10 +332,10 @@ static void test_csv_int_too_large_for_int64_makes_column_float(void **state)
 {
     (void)state;
     table *t = load("big,edge\n99999999999999999999,9223372036854775807\n1,-9223372036854775808\n");
-    assert_int_equal(col(t, "big")->type, COL_FLOAT64);
-    assert_true(col(t, "big")->v.f64[0] == 1e20);
-    assert_int_equal(col(t, "edge")->type, COL_INT64);
-    assert_true(col(t, "edge")->v.i64[1] == INT64_MIN);
+    assert_int_equal(tf_col(t, "big")->type, COL_FLOAT64);
+    assert_true(tf_col(t, "big")->v.f64[0] == 1e20);
+    assert_int_equal(tf_col(t, "edge")->type, COL_INT64);
+    assert_true(tf_col(t, "edge")->v.i64[1] == INT64_MIN);
     table_free(t);
 }
 
@@ -363,9 +344,9 @@ static void test_csv_decimal_too_wide_for_its_scale_makes_column_float(void **st
     (void)state;
     /* 9e17 at scale 2 is 9e19 hundredths: beyond int64. */
     table *t = load("v,w\n900000000000000000,1.5\n0.25,1.1234567891\n");
-    assert_int_equal(col(t, "v")->type, COL_FLOAT64);
-    assert_true(col(t, "v")->v.f64[1] == 0.25);
-    assert_int_equal(col(t, "w")->type, COL_FLOAT64); /* 10 fraction digits */
+    assert_int_equal(tf_col(t, "v")->type, COL_FLOAT64);
+    assert_true(tf_col(t, "v")->v.f64[1] == 0.25);
+    assert_int_equal(tf_col(t, "w")->type, COL_FLOAT64); /* 10 fraction digits */
     table_free(t);
 }
 
@@ -373,8 +354,8 @@ static void test_csv_impossible_day_in_inferred_column_is_string(void **state)
 {
     (void)state;
     table *t = load("d\n2024-02-28\n2024-02-30\n");
-    assert_int_equal(col(t, "d")->type, COL_STRING);
-    assert_string_equal(str_at(t, "d", 1), "2024-02-30");
+    assert_int_equal(tf_col(t, "d")->type, COL_STRING);
+    assert_string_equal(tf_str_at(t, "d", 1), "2024-02-30");
     table_free(t);
 }
 
@@ -382,8 +363,8 @@ static void test_csv_all_null_column_is_string_of_nulls(void **state)
 {
     (void)state;
     table *t = load("a,b\n1,\n2,\n");
-    assert_int_equal(col(t, "b")->type, COL_STRING);
-    assert_int_equal(col(t, "b")->nnull, 2);
+    assert_int_equal(tf_col(t, "b")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "b")->nnull, 2);
     table_free(t);
 }
 
@@ -391,10 +372,10 @@ static void test_csv_quoted_numbers_are_inferred(void **state)
 {
     (void)state;
     table *t = load("v,w\n\"12\",\"\"\n\"3\",4\n");
-    assert_int_equal(col(t, "v")->type, COL_INT64);
-    assert_true(col(t, "v")->v.i64[0] == 12);
-    assert_int_equal(col(t, "w")->type, COL_INT64); /* "" is null outside string columns */
-    assert_int_equal(col(t, "w")->nnull, 1);
+    assert_int_equal(tf_col(t, "v")->type, COL_INT64);
+    assert_true(tf_col(t, "v")->v.i64[0] == 12);
+    assert_int_equal(tf_col(t, "w")->type, COL_INT64); /* "" is null outside string columns */
+    assert_int_equal(tf_col(t, "w")->nnull, 1);
     table_free(t);
 }
 
@@ -411,15 +392,15 @@ static void test_csv_semicolon_delimiter_with_comma_decimal_mark(void **state)
     table *t =
         load_opts("name;amount;rate\n\"a;b\";1.234,50;0,5e1\nc;-3;2\n", (size_t)-1, &o, &err);
     assert_non_null(t);
-    assert_string_equal(str_at(t, "name", 0), "a;b");
-    assert_int_equal(col(t, "amount")->type, COL_STRING); /* "1.234,50": '.' is no mark here */
-    assert_int_equal(col(t, "rate")->type, COL_FLOAT64);
-    assert_true(col(t, "rate")->v.f64[0] == 5.0);
+    assert_string_equal(tf_str_at(t, "name", 0), "a;b");
+    assert_int_equal(tf_col(t, "amount")->type, COL_STRING); /* "1.234,50": '.' is no mark here */
+    assert_int_equal(tf_col(t, "rate")->type, COL_FLOAT64);
+    assert_true(tf_col(t, "rate")->v.f64[0] == 5.0);
     table_free(t);
     t = load_opts("v;w\n1,5;2\n-0,25;3,125\n", (size_t)-1, &o, &err);
-    assert_int_equal(col(t, "v")->type, COL_DECIMAL);
-    assert_true(col(t, "v")->v.i64[0] == 150 && col(t, "v")->v.i64[1] == -25);
-    assert_int_equal(col(t, "w")->scale, 3);
+    assert_int_equal(tf_col(t, "v")->type, COL_DECIMAL);
+    assert_true(tf_col(t, "v")->v.i64[0] == 150 && tf_col(t, "v")->v.i64[1] == -25);
+    assert_int_equal(tf_col(t, "w")->scale, 3);
     table_free(t);
 }
 
@@ -433,10 +414,10 @@ static void test_csv_date_format_day_month_year(void **state)
     table *t =
         load_opts("d,iso\n05/01/2024,2024-01-05\n29/02/2024,2024-02-29\n", (size_t)-1, &o, &err);
     assert_non_null(t);
-    assert_int_equal(col(t, "d")->type, COL_DATE);
-    assert_int_equal(col(t, "d")->v.date[0], day("2024-01-05"));
-    assert_int_equal(col(t, "d")->v.date[1], day("2024-02-29"));
-    assert_int_equal(col(t, "iso")->type, COL_DATE); /* ISO dates stay dates */
+    assert_int_equal(tf_col(t, "d")->type, COL_DATE);
+    assert_int_equal(tf_col(t, "d")->v.date[0], tf_day("2024-01-05"));
+    assert_int_equal(tf_col(t, "d")->v.date[1], tf_day("2024-02-29"));
+    assert_int_equal(tf_col(t, "iso")->type, COL_DATE); /* ISO dates stay dates */
     table_free(t);
 }
 
@@ -451,10 +432,10 @@ static void test_csv_digit_only_date_format_wins_over_numbers_in_any_order(void 
         kpi_error err;
         table *t = load_opts(text, (size_t)-1, &o, &err);
         if (!t) fail_msg("%s", err.message);
-        assert_int_equal(col(t, "d")->type, COL_DATE);
-        assert_int_equal(col(t, "d")->v.date[1], day("2024-02-29"));
-        assert_int_equal(col(t, "mixed")->type, COL_STRING);
-        assert_int_equal(col(t, "n")->type, COL_INT64);
+        assert_int_equal(tf_col(t, "d")->type, COL_DATE);
+        assert_int_equal(tf_col(t, "d")->v.date[1], tf_day("2024-02-29"));
+        assert_int_equal(tf_col(t, "mixed")->type, COL_STRING);
+        assert_int_equal(tf_col(t, "n")->type, COL_INT64);
         table_free(t);
     }
 }
@@ -471,7 +452,7 @@ static void test_csv_without_header_names_columns_c1_c2(void **state)
     assert_int_equal(t->nrows, 2);
     assert_string_equal(t->cols[0].name, "c1");
     assert_string_equal(t->cols[1].name, "c2");
-    assert_true(col(t, "c1")->v.i64[0] == 1);
+    assert_true(tf_col(t, "c1")->v.i64[0] == 1);
     table_free(t);
 }
 
@@ -492,15 +473,15 @@ static void test_csv_declared_types_override_inference(void **state)
         load_opts("id,amount,qty,at,ok\n007,12.5,3,2024-05-01,yes\n8,7,,2024-05-01 08:00,FALSE\n",
                   (size_t)-1, &o, &err);
     if (!t) fail_msg("%s", err.message);
-    assert_string_equal(str_at(t, "id", 0), "007");
-    assert_int_equal(col(t, "amount")->type, COL_DECIMAL);
-    assert_int_equal(col(t, "amount")->scale, 2);
-    assert_true(col(t, "amount")->v.i64[0] == 1250 && col(t, "amount")->v.i64[1] == 700);
-    assert_int_equal(col(t, "qty")->type, COL_FLOAT64);
-    assert_int_equal(col(t, "qty")->nnull, 1);
-    assert_true(col(t, "at")->v.i64[0] == (int64_t)day("2024-05-01") * 86400);
-    assert_true(col(t, "at")->v.i64[1] == (int64_t)day("2024-05-01") * 86400 + 8 * 3600);
-    assert_true(col(t, "ok")->v.b[0] == 1 && col(t, "ok")->v.b[1] == 0);
+    assert_string_equal(tf_str_at(t, "id", 0), "007");
+    assert_int_equal(tf_col(t, "amount")->type, COL_DECIMAL);
+    assert_int_equal(tf_col(t, "amount")->scale, 2);
+    assert_true(tf_col(t, "amount")->v.i64[0] == 1250 && tf_col(t, "amount")->v.i64[1] == 700);
+    assert_int_equal(tf_col(t, "qty")->type, COL_FLOAT64);
+    assert_int_equal(tf_col(t, "qty")->nnull, 1);
+    assert_true(tf_col(t, "at")->v.i64[0] == (int64_t)tf_day("2024-05-01") * 86400);
+    assert_true(tf_col(t, "at")->v.i64[1] == (int64_t)tf_day("2024-05-01") * 86400 + 8 * 3600);
+    assert_true(tf_col(t, "ok")->v.b[0] == 1 && tf_col(t, "ok")->v.b[1] == 0);
     table_free(t);
 }
 
@@ -515,8 +496,8 @@ static void test_csv_declared_decimal_takes_its_scale_from_the_data(void **state
     kpi_error err;
     table *t = load_opts("v\n1\n2.125\n", (size_t)-1, &o, &err);
     assert_non_null(t);
-    assert_int_equal(col(t, "v")->scale, 3);
-    assert_true(col(t, "v")->v.i64[0] == 1000 && col(t, "v")->v.i64[1] == 2125);
+    assert_int_equal(tf_col(t, "v")->scale, 3);
+    assert_true(tf_col(t, "v")->v.i64[0] == 1000 && tf_col(t, "v")->v.i64[1] == 2125);
     table_free(t);
 }
 
@@ -547,9 +528,9 @@ static void test_csv_chunk_boundaries_inside_quoted_newlines(void **state)
         assert_int_equal(t->nrows, 200);
         for (size_t r = 0; r < 200; r += 37) {
             snprintf(expect, sizeof expect, "line %zu\n,\"more\"\n\nend", r);
-            assert_string_equal(str_at(t, "text", r), expect);
-            assert_true(col(t, "id")->v.i64[r] == (int64_t)r);
-            assert_true(col(t, "v")->v.i64[r] == (int64_t)(r % 7) * 10 + 5);
+            assert_string_equal(tf_str_at(t, "text", r), expect);
+            assert_true(tf_col(t, "id")->v.i64[r] == (int64_t)r);
+            assert_true(tf_col(t, "v")->v.i64[r] == (int64_t)(r % 7) * 10 + 5);
         }
         table_free(t);
     }
@@ -587,10 +568,10 @@ static void test_csv_same_table_for_every_thread_count(void **state)
     table *base = load_opts(text, (size_t)-1, &one, &err);
     if (!base) fail_msg("%s", err.message);
     assert_int_equal(base->nrows, 3000);
-    assert_int_equal(col(base, "name")->type, COL_STRING);
-    assert_int_equal(col(base, "amount")->type, COL_DECIMAL);
-    assert_int_equal(col(base, "day")->type, COL_DATE);
-    assert_int_equal(col(base, "score")->type, COL_FLOAT64);
+    assert_int_equal(tf_col(base, "name")->type, COL_STRING);
+    assert_int_equal(tf_col(base, "amount")->type, COL_DECIMAL);
+    assert_int_equal(tf_col(base, "day")->type, COL_DATE);
+    assert_int_equal(tf_col(base, "score")->type, COL_FLOAT64);
     int counts[] = {2, 3, 4, 7, 16};
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
         csv_options o = threads_opts(counts[i], 64);
@@ -618,7 +599,7 @@ static void test_csv_stray_quote_inside_unquoted_field_with_threads(void **state
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(a->nrows, 999);
-    assert_string_equal(str_at(a, "item", 0), "5\" screen");
+    assert_string_equal(tf_str_at(a, "item", 0), "5\" screen");
     assert_same_table(a, b);
     table_free(a);
     table_free(b);
@@ -839,8 +820,9 @@ static double oracle(const char *path, const char *sql)
 
 static void check_against_oracle(const char *path, const table *t)
 {
-    const column *amount = col(t, "amount"), *qty = col(t, "qty"), *day_col = col(t, "date");
-    const column *customer = col(t, "customer"), *channel = col(t, "channel");
+    const column *amount = tf_col(t, "amount"), *qty = tf_col(t, "qty"),
+                 *day_col = tf_col(t, "date");
+    const column *customer = tf_col(t, "customer"), *channel = tf_col(t, "channel");
     assert_int_equal(amount->type, COL_DECIMAL);
     assert_int_equal(amount->scale, 2);
     assert_int_equal(qty->type, COL_INT64);
@@ -871,7 +853,7 @@ static void check_against_oracle(const char *path, const table *t)
         (uint32_t)oracle(path, "SELECT count(DISTINCT customer) FROM t WHERE customer <> '';"));
     assert_int_equal(customer->nnull,
                      (size_t)oracle(path, "SELECT count(*) FROM t WHERE customer = '';"));
-    assert_int_equal(dict_count(col(t, "note")->dict), 2);
+    assert_int_equal(dict_count(tf_col(t, "note")->dict), 2);
 }
 
 static void test_csv_matches_sqlite_on_generated_orders(void **state)

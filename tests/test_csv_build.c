@@ -19,6 +19,7 @@
 #include "csv.h"
 #include "date.h"
 #include "kpi_alloc.h"
+#include "table_fixture.h"
 #include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
@@ -42,27 +43,6 @@ static void expect_error_opts(const char *text, size_t len, const csv_options *o
     assert_int_equal(err.line, line);
     assert_int_equal(err.column, col_no);
     assert_string_equal(err.file, "t.csv");
-}
-
-static const column *col(const table *t, const char *name)
-{
-    int i = table_find(t, name);
-    if (i < 0) fail_msg("no column %s", name);
-    return &t->cols[i];
-}
-
-static const char *str_at(const table *t, const char *name, size_t row)
-{
-    const column *c = col(t, name);
-    assert_int_equal(c->type, COL_STRING);
-    return column_is_valid(c, row) ? dict_str(c->dict, c->v.code[row]) : NULL;
-}
-
-static int32_t day(const char *iso)
-{
-    int32_t d;
-    assert_int_equal(date_parse_iso(iso, strlen(iso), &d), 0);
-    return d;
 }
 
 static csv_options threads_opts(int threads, size_t min_chunk)
@@ -165,7 +145,7 @@ static void test_csv_late_decimal_widens_int_column(void **state)
     for (size_t at = 3000; at <= 9000; at += 6000) {
         char *text = late_value_text(LATE_ROWS, at, "7", "2.5");
         table *t = load_late(text, NULL);
-        const column *v = col(t, "v");
+        const column *v = tf_col(t, "v");
         assert_int_equal(v->type, COL_DECIMAL);
         assert_int_equal(v->scale, 1);
         assert_true(v->v.i64[0] == 70 && v->v.i64[at] == 25 && v->v.i64[LATE_ROWS - 1] == 70);
@@ -179,7 +159,7 @@ static void test_csv_late_value_with_more_digits_raises_decimal_scale(void **sta
     (void)state;
     char *text = late_value_text(LATE_ROWS, 9000, "1.25", "-0.125");
     table *t = load_late(text, NULL);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_DECIMAL);
     assert_int_equal(v->scale, 3);
     assert_true(v->v.i64[0] == 1250 && v->v.i64[9000] == -125 && v->v.i64[9999] == 1250);
@@ -194,9 +174,9 @@ static void test_csv_late_declared_decimal_takes_the_larger_scale(void **state)
     csv_options o = declared(&decl);
     char *text = late_value_text(LATE_ROWS, 9000, "1.5", "2.125");
     table *t = load_late(text, &o);
-    assert_int_equal(col(t, "v")->type, COL_DECIMAL);
-    assert_int_equal(col(t, "v")->scale, 3);
-    assert_true(col(t, "v")->v.i64[0] == 1500 && col(t, "v")->v.i64[9000] == 2125);
+    assert_int_equal(tf_col(t, "v")->type, COL_DECIMAL);
+    assert_int_equal(tf_col(t, "v")->scale, 3);
+    assert_true(tf_col(t, "v")->v.i64[0] == 1500 && tf_col(t, "v")->v.i64[9000] == 2125);
     table_free(t);
     free(text);
 }
@@ -206,12 +186,12 @@ static void test_csv_late_text_makes_number_column_string(void **state)
     (void)state;
     char *text = late_value_text(LATE_ROWS, 9000, "12", "n/a");
     table *t = load_late(text, NULL);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_STRING);
     assert_int_equal(dict_count(v->dict), 2);
     assert_string_equal(dict_str(v->dict, 0), "12"); /* codes in order of first appearance */
-    assert_string_equal(str_at(t, "v", 9000), "n/a");
-    assert_string_equal(str_at(t, "v", 9001), "12");
+    assert_string_equal(tf_str_at(t, "v", 9000), "n/a");
+    assert_string_equal(tf_str_at(t, "v", 9001), "12");
     table_free(t);
     free(text);
 }
@@ -221,8 +201,8 @@ static void test_csv_late_timestamp_widens_date_column(void **state)
     (void)state;
     char *text = late_value_text(LATE_ROWS, 9000, "2024-03-01", "2024-03-01 12:00:00");
     table *t = load_late(text, NULL);
-    const column *v = col(t, "v");
-    int64_t midnight = (int64_t)day("2024-03-01") * 86400;
+    const column *v = tf_col(t, "v");
+    int64_t midnight = (int64_t)tf_day("2024-03-01") * 86400;
     assert_int_equal(v->type, COL_TIMESTAMP);
     assert_true(v->v.i64[0] == midnight && v->v.i64[9000] == midnight + 43200);
     table_free(t);
@@ -234,7 +214,7 @@ static void test_csv_late_huge_integer_makes_column_float(void **state)
     (void)state;
     char *text = late_value_text(LATE_ROWS, 9000, "5", "99999999999999999999");
     table *t = load_late(text, NULL);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_FLOAT64);
     assert_true(v->v.f64[0] == 5.0 && v->v.f64[9000] == 1e20);
     table_free(t);
@@ -250,9 +230,9 @@ static void test_csv_late_number_that_the_date_format_reads_makes_column_string(
     /* 20240105 is a date in this format: int and date join to string. */
     char *text = late_value_text(LATE_ROWS, 9000, "5", "20240105");
     table *t = load_late(text, &o);
-    assert_int_equal(col(t, "v")->type, COL_STRING);
-    assert_string_equal(str_at(t, "v", 9000), "20240105");
-    assert_string_equal(str_at(t, "v", 0), "5");
+    assert_int_equal(tf_col(t, "v")->type, COL_STRING);
+    assert_string_equal(tf_str_at(t, "v", 9000), "20240105");
+    assert_string_equal(tf_str_at(t, "v", 0), "5");
     table_free(t);
     free(text);
 }
@@ -273,17 +253,17 @@ static void test_csv_column_empty_in_first_records_takes_type_of_later_values(vo
     (void)state;
     char *text = late_start_text(LATE_ROWS, 6000, "42");
     table *t = load_late(text, NULL);
-    assert_int_equal(col(t, "v")->type, COL_INT64);
-    assert_int_equal(col(t, "v")->nnull, 6000);
-    assert_false(column_is_valid(col(t, "v"), 5999));
-    assert_true(col(t, "v")->v.i64[6000] == 42);
+    assert_int_equal(tf_col(t, "v")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "v")->nnull, 6000);
+    assert_false(column_is_valid(tf_col(t, "v"), 5999));
+    assert_true(tf_col(t, "v")->v.i64[6000] == 42);
     table_free(t);
     free(text);
     text = late_start_text(LATE_ROWS, 6000, "\"Năm mới, 2024\"");
     t = load_late(text, NULL);
-    assert_int_equal(col(t, "v")->type, COL_STRING);
-    assert_int_equal(col(t, "v")->nnull, 6000);
-    assert_string_equal(str_at(t, "v", 9999), "Năm mới, 2024");
+    assert_int_equal(tf_col(t, "v")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "v")->nnull, 6000);
+    assert_string_equal(tf_str_at(t, "v", 9999), "Năm mới, 2024");
     table_free(t);
     free(text);
 }
@@ -340,10 +320,10 @@ static void test_csv_file_read_in_pieces_is_the_same_table(void **state)
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(a->nrows, 40000);
-    assert_int_equal(col(a, "amount")->type, COL_DECIMAL);
-    assert_true(col(a, "amount")->v.i64[7] == 725 && col(a, "amount")->v.i64[20000] == 100);
-    assert_string_equal(str_at(a, "note", 14), "two\nlines 14");
-    const column *note = col(a, "note");
+    assert_int_equal(tf_col(a, "amount")->type, COL_DECIMAL);
+    assert_true(tf_col(a, "amount")->v.i64[7] == 725 && tf_col(a, "amount")->v.i64[20000] == 100);
+    assert_string_equal(tf_str_at(a, "note", 14), "two\nlines 14");
+    const column *note = tf_col(a, "note");
     assert_int_equal(dict_len(note->dict, note->v.code[20000]), long_len + 2);
     assert_same_table(mem, a);
     assert_same_table(mem, b);
@@ -361,7 +341,7 @@ static void test_csv_codes_follow_first_appearance_with_escaped_quotes(void **st
     kpi_error err;
     table *t = load_opts("c\n\"a\"\"b\"\nx\n\"a\"\"b\"\ny\nx\n", (size_t)-1, NULL, &err);
     assert_non_null(t);
-    const column *c = col(t, "c");
+    const column *c = tf_col(t, "c");
     uint32_t expect[] = {0, 1, 0, 2, 1};
     for (size_t r = 0; r < 5; r++)
         assert_int_equal(c->v.code[r], expect[r]);
@@ -397,7 +377,7 @@ static void test_csv_codes_follow_first_appearance_past_the_first_strings(void *
         kpi_error err;
         table *t = load_opts(s, n, &o, &err);
         assert_non_null(t);
-        const column *c = col(t, "c");
+        const column *c = tf_col(t, "c");
         assert_int_equal(dict_count(c->dict), next);
         for (size_t r = 0; r < ROWS; r++)
             if (c->v.code[r] != expect[r]) fail_msg("threads %d row %zu", threads, r);
@@ -437,7 +417,7 @@ static void test_csv_out_of_memory_anywhere_fails_cleanly(void **state)
     kpi_error err;
     table *expect = load_opts(s, n, &o, &err);
     assert_non_null(expect);
-    assert_int_equal(col(expect, "amount")->scale, 3);
+    assert_int_equal(tf_col(expect, "amount")->scale, 3);
     long tries = 0;
     for (;; tries++) {
         kpi_test_fail_after(tries);

@@ -19,6 +19,7 @@
 #include "date.h"
 #include "kpi_alloc.h"
 #include "sqlsrc.h"
+#include "table_fixture.h"
 #include "testutil.h"
 
 /* Text from tu_oracle_text comes from the C library's malloc, not the test allocator. */
@@ -51,13 +52,6 @@ static table *load_query(const char *db, const char *query, kpi_error *err)
     o.query = query;
     kpi_error_clear(err);
     return sqlsrc_load(db, "t", &o, err);
-}
-
-static const column *col(const table *t, const char *name)
-{
-    int i = table_find(t, name);
-    if (i < 0) fail_msg("no column %s", name);
-    return &t->cols[i];
 }
 
 static double col_sum(const column *c, size_t n)
@@ -100,13 +94,13 @@ static void test_sqlsrc_table_types_inferred_from_values(void **state)
     assert_string_equal(t->name, "orders");
     assert_int_equal(t->nrows, 3);
     assert_int_equal(t->ncols, 7);
-    assert_int_equal(col(t, "id")->type, COL_INT64);
-    assert_int_equal(col(t, "amount")->type, COL_FLOAT64);
-    assert_int_equal(col(t, "day")->type, COL_DATE);
-    assert_int_equal(col(t, "ts")->type, COL_TIMESTAMP);
-    assert_int_equal(col(t, "customer")->type, COL_STRING);
-    assert_int_equal(col(t, "note")->type, COL_STRING);
-    assert_int_equal(col(t, "qty")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "id")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "amount")->type, COL_FLOAT64);
+    assert_int_equal(tf_col(t, "day")->type, COL_DATE);
+    assert_int_equal(tf_col(t, "ts")->type, COL_TIMESTAMP);
+    assert_int_equal(tf_col(t, "customer")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "note")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "qty")->type, COL_INT64);
     assert_int_equal(t->time_col, -1);
     table_free(t);
 }
@@ -119,16 +113,16 @@ static void test_sqlsrc_values_match_sqlite(void **state)
     table *t = load_query(db, "SELECT * FROM orders", &err);
     assert_non_null(t);
     size_t n = t->nrows;
-    assert_true(col_sum(col(t, "id"), n) == tu_oracle(db, NULL, "SELECT sum(id) FROM orders;"));
-    assert_true(col_sum(col(t, "amount"), n) ==
+    assert_true(col_sum(tf_col(t, "id"), n) == tu_oracle(db, NULL, "SELECT sum(id) FROM orders;"));
+    assert_true(col_sum(tf_col(t, "amount"), n) ==
                 tu_oracle(db, NULL, "SELECT sum(amount) FROM orders;"));
-    assert_true(col_sum(col(t, "day"), n) ==
+    assert_true(col_sum(tf_col(t, "day"), n) ==
                 tu_oracle(db, NULL, "SELECT sum(julianday(day) - 2440587.5) FROM orders;"));
-    assert_true(col_sum(col(t, "ts"), n) ==
+    assert_true(col_sum(tf_col(t, "ts"), n) ==
                 tu_oracle(db, NULL, "SELECT sum(unixepoch(ts)) FROM orders;"));
-    assert_int_equal(dict_count(col(t, "customer")->dict),
+    assert_int_equal(dict_count(tf_col(t, "customer")->dict),
                      (uint32_t)tu_oracle(db, NULL, "SELECT count(DISTINCT customer) FROM orders;"));
-    const column *c = col(t, "customer");
+    const column *c = tf_col(t, "customer");
     assert_string_equal(dict_str(c->dict, c->v.code[1]), "bob");
     table_free(t);
 }
@@ -140,7 +134,7 @@ static void test_sqlsrc_nulls_are_invalid_and_zero(void **state)
     kpi_error err;
     table *t = load_query(db, "SELECT * FROM orders", &err);
     assert_non_null(t);
-    const column *amount = col(t, "amount"), *note = col(t, "note"), *qty = col(t, "qty");
+    const column *amount = tf_col(t, "amount"), *note = tf_col(t, "note"), *qty = tf_col(t, "qty");
     assert_int_equal(amount->nnull, 1);
     assert_false(column_is_valid(amount, 2));
     assert_true(amount->v.f64[2] == 0.0);
@@ -150,8 +144,8 @@ static void test_sqlsrc_nulls_are_invalid_and_zero(void **state)
     assert_true(column_is_valid(note, 1));
     assert_int_equal(qty->nnull, 1);
     assert_int_equal(qty->v.i64[2], 0);
-    assert_null(col(t, "id")->valid);
-    assert_int_equal(col(t, "id")->nnull, 0);
+    assert_null(tf_col(t, "id")->valid);
+    assert_int_equal(tf_col(t, "id")->nnull, 0);
     table_free(t);
 }
 
@@ -165,12 +159,12 @@ static void test_sqlsrc_query_aggregates_match_sqlite(void **state)
     table *t = load_query(db, q, &err);
     assert_non_null(t);
     assert_int_equal(t->nrows, 2);
-    assert_int_equal(col(t, "n")->type, COL_INT64);
-    assert_int_equal(col(t, "total")->type, COL_FLOAT64);
-    assert_true(col(t, "total")->v.f64[0] ==
+    assert_int_equal(tf_col(t, "n")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "total")->type, COL_FLOAT64);
+    assert_true(tf_col(t, "total")->v.f64[0] ==
                 tu_oracle(db, NULL, "SELECT sum(amount) FROM orders WHERE customer = 'alice';"));
     assert_int_equal(
-        col(t, "n")->v.i64[0],
+        tf_col(t, "n")->v.i64[0],
         (int64_t)tu_oracle(db, NULL, "SELECT count(*) FROM orders WHERE customer = 'alice';"));
     table_free(t);
 }
@@ -191,20 +185,21 @@ static void test_sqlsrc_large_table_grows_and_matches_sqlite(void **state)
     table *t = sqlsrc_load(db, "big", &o, &err);
     assert_non_null(t);
     assert_int_equal(t->nrows, (size_t)tu_oracle(db, NULL, "SELECT count(*) FROM big;"));
-    assert_true(col_sum(col(t, "id"), t->nrows) == tu_oracle(db, NULL, "SELECT sum(id) FROM big;"));
-    assert_true(tu_close(col_sum(col(t, "amount"), t->nrows),
+    assert_true(col_sum(tf_col(t, "id"), t->nrows) ==
+                tu_oracle(db, NULL, "SELECT sum(id) FROM big;"));
+    assert_true(tu_close(col_sum(tf_col(t, "amount"), t->nrows),
                          tu_oracle(db, NULL, "SELECT sum(amount) FROM big;"), 1e-12));
-    assert_int_equal(col(t, "amount")->nnull,
+    assert_int_equal(tf_col(t, "amount")->nnull,
                      (size_t)tu_oracle(db, NULL, "SELECT count(*) - count(amount) FROM big;"));
-    assert_int_equal(col(t, "day")->type, COL_DATE);
-    assert_true(col_sum(col(t, "day"), t->nrows) ==
+    assert_int_equal(tf_col(t, "day")->type, COL_DATE);
+    assert_true(col_sum(tf_col(t, "day"), t->nrows) ==
                 tu_oracle(db, NULL, "SELECT sum(julianday(day) - 2440587.5) FROM big;"));
-    assert_int_equal(dict_count(col(t, "region")->dict),
+    assert_int_equal(dict_count(tf_col(t, "region")->dict),
                      (uint32_t)tu_oracle(db, NULL, "SELECT count(DISTINCT region) FROM big;"));
     /* Row order is the query's: spot-check the last row. */
     char *last = tu_oracle_text(db, NULL, "SELECT day FROM big WHERE id = 100000;");
     char buf[11];
-    date_format_iso(col(t, "day")->v.date[t->nrows - 1], buf);
+    date_format_iso(tf_col(t, "day")->v.date[t->nrows - 1], buf);
     assert_string_equal(buf, last);
     free_text(last);
     table_free(t);
@@ -218,7 +213,7 @@ static void test_sqlsrc_integer_then_real_becomes_float(void **state)
     kpi_error err;
     table *t = load_query(db, "SELECT v FROM m", &err);
     assert_non_null(t);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_FLOAT64);
     assert_true(v->v.f64[0] == 1.0);
     assert_true(v->v.f64[1] == 0.0);
@@ -240,7 +235,7 @@ static void test_sqlsrc_numbers_then_text_become_strings_as_sqlite_renders(void 
     kpi_error err;
     table *t = load_query(db, "SELECT v FROM m", &err);
     assert_non_null(t);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     /* Mixed numbers and text stay text, even when some text looks like a date. */
     assert_int_equal(v->type, COL_STRING);
     char *expect = tu_oracle_text(db, NULL, "SELECT ifnull(CAST(v AS TEXT), '<null>') FROM m;");
@@ -266,13 +261,13 @@ static void test_sqlsrc_all_null_columns_typed_by_declaration(void **state)
     table *t = load_query(db, "SELECT * FROM z", &err);
     assert_non_null(t);
     assert_int_equal(t->nrows, 1);
-    assert_int_equal(col(t, "a")->type, COL_INT64);
-    assert_int_equal(col(t, "b")->type, COL_FLOAT64);
-    assert_int_equal(col(t, "c")->type, COL_STRING);
-    assert_non_null(col(t, "c")->dict);
-    assert_int_equal(col(t, "d")->type, COL_DATE);
-    assert_int_equal(col(t, "e")->type, COL_TIMESTAMP);
-    assert_int_equal(col(t, "f")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "a")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "b")->type, COL_FLOAT64);
+    assert_int_equal(tf_col(t, "c")->type, COL_STRING);
+    assert_non_null(tf_col(t, "c")->dict);
+    assert_int_equal(tf_col(t, "d")->type, COL_DATE);
+    assert_int_equal(tf_col(t, "e")->type, COL_TIMESTAMP);
+    assert_int_equal(tf_col(t, "f")->type, COL_STRING);
     for (size_t i = 0; i < t->ncols; i++)
         assert_int_equal(t->cols[i].nnull, 1);
     table_free(t);
@@ -287,10 +282,10 @@ static void test_sqlsrc_empty_result_has_typed_columns(void **state)
     assert_non_null(t);
     assert_int_equal(t->nrows, 0);
     assert_int_equal(t->ncols, 4);
-    assert_int_equal(col(t, "a")->type, COL_INT64);
-    assert_int_equal(col(t, "b")->type, COL_FLOAT64);
-    assert_int_equal(col(t, "c")->type, COL_STRING);
-    assert_int_equal(col(t, "expr")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "a")->type, COL_INT64);
+    assert_int_equal(tf_col(t, "b")->type, COL_FLOAT64);
+    assert_int_equal(tf_col(t, "c")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "expr")->type, COL_STRING);
     table_free(t);
 }
 
@@ -306,10 +301,10 @@ static void test_sqlsrc_text_dates_in_date_format(void **state)
     kpi_error err;
     table *t = sqlsrc_load(db, "f", &o, &err);
     assert_non_null(t);
-    assert_int_equal(col(t, "day")->type, COL_DATE);
-    assert_int_equal(col(t, "day")->v.date[0], date_from_civil(2024, 8, 5));
-    assert_int_equal(col(t, "day")->v.date[1], date_from_civil(2023, 12, 31));
-    assert_int_equal(col(t, "other")->type, COL_STRING);
+    assert_int_equal(tf_col(t, "day")->type, COL_DATE);
+    assert_int_equal(tf_col(t, "day")->v.date[0], date_from_civil(2024, 8, 5));
+    assert_int_equal(tf_col(t, "day")->v.date[1], date_from_civil(2023, 12, 31));
+    assert_int_equal(tf_col(t, "other")->type, COL_STRING);
     table_free(t);
 }
 
@@ -321,7 +316,7 @@ static void test_sqlsrc_blobs_load_as_strings(void **state)
     kpi_error err;
     table *t = load_query(db, "SELECT v FROM b", &err);
     assert_non_null(t);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_STRING);
     assert_int_equal(dict_len(v->dict, v->v.code[0]), 3);
     assert_memory_equal(dict_str(v->dict, v->v.code[0]), "\x00\xff\x41", 3);
@@ -362,7 +357,8 @@ static void test_sqlsrc_declared_decimals_exact(void **state)
     kpi_error err;
     table *t = load_declared(db, &err);
     if (!t) fail_msg("%s", err.message);
-    const column *amount = col(t, "amount"), *price = col(t, "price"), *mixed = col(t, "mixed");
+    const column *amount = tf_col(t, "amount"), *price = tf_col(t, "price"),
+                 *mixed = tf_col(t, "mixed");
     assert_int_equal(amount->type, COL_DECIMAL);
     assert_int_equal(amount->scale, 2);
     assert_int_equal(amount->v.i64[0], 1234);
@@ -390,8 +386,8 @@ static void test_sqlsrc_declared_dates_times_bools_strings(void **state)
     kpi_error err;
     table *t = load_declared(db, &err);
     if (!t) fail_msg("%s", err.message);
-    const column *day = col(t, "day"), *unix = col(t, "unix"), *jd = col(t, "jd");
-    const column *flag = col(t, "flag"), *code = col(t, "code");
+    const column *day = tf_col(t, "day"), *unix = tf_col(t, "unix"), *jd = tf_col(t, "jd");
+    const column *flag = tf_col(t, "flag"), *code = tf_col(t, "code");
     assert_int_equal(day->type, COL_DATE);
     assert_int_equal(day->v.date[0], date_from_civil(2024, 8, 5));
     assert_int_equal(day->v.date[1], date_from_civil(2024, 8, 6));
@@ -426,7 +422,7 @@ static void test_sqlsrc_declared_date_from_unix_seconds(void **state)
     table *t = sqlsrc_load(db, "u", &o, &err);
     assert_non_null(t);
     assert_true(
-        col_sum(col(t, "t"), t->nrows) ==
+        col_sum(tf_col(t, "t"), t->nrows) ==
         tu_oracle(db, NULL, "SELECT sum(julianday(date(t, 'unixepoch')) - 2440587.5) FROM u;"));
     table_free(t);
 }
@@ -512,7 +508,7 @@ static void test_sqlsrc_table_name_is_quoted(void **state)
     table *t = sqlsrc_load(db, NULL, &o, &err);
     assert_non_null(t);
     assert_int_equal(t->nrows, 1);
-    assert_int_equal(col(t, "x")->v.i64[0], 5);
+    assert_int_equal(tf_col(t, "x")->v.i64[0], 5);
     table_free(t);
     o.table = "t\"; DROP TABLE t; --";
     assert_null(sqlsrc_load(db, NULL, &o, &err));
@@ -655,7 +651,7 @@ static void test_sqlsrc_text_with_a_non_date_stays_string(void **state)
     kpi_error err;
     table *t = load_query(db, "SELECT d FROM n", &err);
     assert_non_null(t);
-    const column *d = col(t, "d");
+    const column *d = tf_col(t, "d");
     assert_int_equal(d->type, COL_STRING);
     assert_string_equal(dict_str(d->dict, d->v.code[1]), "2024-02-30");
     table_free(t);
@@ -669,7 +665,7 @@ static void test_sqlsrc_reads_wal_database(void **state)
     kpi_error err;
     table *t = load_query(db, "SELECT x FROM w", &err);
     if (!t) fail_msg("%s", err.message);
-    assert_true(col_sum(col(t, "x"), t->nrows) == tu_oracle(db, NULL, "SELECT sum(x) FROM w;"));
+    assert_true(col_sum(tf_col(t, "x"), t->nrows) == tu_oracle(db, NULL, "SELECT sum(x) FROM w;"));
     table_free(t);
 }
 
@@ -751,7 +747,7 @@ static void test_sqlsrc_big_integers_before_reals_and_text_render_exactly(void *
     kpi_error err;
     table *t = load_query(db, "SELECT v FROM m", &err);
     assert_non_null(t);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_STRING);
     char *expect = tu_oracle_text(db, NULL, "SELECT CAST(v AS TEXT) FROM m;");
     char got[200] = "";
@@ -773,7 +769,7 @@ static void test_sqlsrc_integers_among_reals_become_doubles(void **state)
     kpi_error err;
     table *t = load_query(db, "SELECT v FROM m", &err);
     assert_non_null(t);
-    const column *v = col(t, "v");
+    const column *v = tf_col(t, "v");
     assert_int_equal(v->type, COL_FLOAT64);
     assert_true(v->v.f64[0] == 7.0);
     assert_false(column_is_valid(v, 1));
@@ -827,9 +823,9 @@ static void test_sqlsrc_out_of_memory_at_every_allocation_leaks_nothing(void **s
         if (t) {
             assert_int_equal(t->nrows, 961);
             /* The last row's texts turn numbers (r) and dates (d) into strings. */
-            assert_int_equal(col(t, "r")->type, COL_STRING);
-            assert_int_equal(col(t, "d")->type, COL_STRING);
-            assert_int_equal(col(t, "ts")->type, COL_TIMESTAMP);
+            assert_int_equal(tf_col(t, "r")->type, COL_STRING);
+            assert_int_equal(tf_col(t, "d")->type, COL_STRING);
+            assert_int_equal(tf_col(t, "ts")->type, COL_TIMESTAMP);
             table_free(t);
             break;
         }

@@ -38,6 +38,8 @@ int take_value(int argc, char **argv, int *i, const char *name, const char **val
 int take_flag(const char *arg, const char *name, int *flag);
 /* A file named on the command line must exist and be a regular file. */
 int check_input_file(const char *path, const char *what);
+/* The --data option, when given (dir not NULL), must name a directory. */
+int check_data_dir(const char *dir);
 
 /* Write text to path (replaced atomically) or, for NULL or "-", to stdout. */
 int write_output(const char *path, const char *text, size_t len);

@@ -95,6 +95,14 @@ int check_input_file(const char *path, const char *what)
     return EXIT_DONE;
 }
 
+int check_data_dir(const char *dir)
+{
+    struct stat st;
+    if (dir && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return usage_error("--data: '%s' is not a directory", dir);
+    return EXIT_DONE;
+}
+
 /* ---- output ------------------------------------------------------------ */
 
 static int write_all(int fd, const char *text, size_t len)

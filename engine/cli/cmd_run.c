@@ -81,9 +81,7 @@ static int check_run_args(run_args *a, period *p)
 {
     int rc = check_input_file(a->file, "the rule set");
     if (rc != EXIT_DONE) return rc;
-    struct stat st;
-    if (a->data_dir && (stat(a->data_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-        return usage_error("--data: '%s' is not a directory", a->data_dir);
+    if ((rc = check_data_dir(a->data_dir)) != EXIT_DONE) return rc;
     if (a->period) {
         kpi_error err;
         kpi_error_clear(&err);

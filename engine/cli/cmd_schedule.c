@@ -61,9 +61,7 @@ static int check_dates(schedule_args *a)
     if (a->to_day < a->from_day)
         return usage_error("schedule: --to %s is before --from %s", a->to,
                            a->from ? a->from : "(today)");
-    struct stat st;
-    if (a->data_dir && (stat(a->data_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-        return usage_error("--data: '%s' is not a directory", a->data_dir);
+    if ((rc = check_data_dir(a->data_dir)) != EXIT_DONE) return rc;
     return check_input_file(a->file, "the rule set");
 }
 

@@ -168,7 +168,7 @@ static int merge_strings(build *b, csv_chunk *ch, size_t col)
     const dict *from = ch->dicts[col];
     uint32_t n = dict_count(from);
     uint32_t *remap = kpi_malloc((n ? n : 1) * sizeof *remap);
-    if (remap) csv_populate(remap, n * sizeof *remap);
+    if (remap) kpi_populate(remap, n * sizeof *remap);
     if (!remap || dict_merge(b->chunks[0].dicts[col], from, remap)) {
         kpi_free(remap);
         return -1;

@@ -151,7 +151,7 @@ static int store_null(csv_chunk *ch, csv_colwork *w, size_t row)
             csv_fail_set(&ch->fail, KPI_ENOMEM, NULL, "out of memory");
             return -1;
         }
-        csv_populate(w->nulls, words * sizeof *w->nulls);
+        kpi_populate(w->nulls, words * sizeof *w->nulls);
         memset(w->nulls, 0xff, words * sizeof *w->nulls);
     }
     w->nulls[row >> 6] &= ~((uint64_t)1 << (row & 63));

@@ -11,11 +11,10 @@
 ** (csv_chunk.c), the date cache keeps a copy, and error positions become positions in
 ** the mapping.
 */
-#define _GNU_SOURCE /* pread, MADV_POPULATE_WRITE */
+#define _GNU_SOURCE /* pread */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "csv_scan.h"
@@ -65,26 +64,13 @@ size_t csv_count_newlines(const char *p, const char *end)
     return newlines;
 }
 
-void csv_populate(void *p, size_t bytes)
-{
-#ifdef MADV_POPULATE_WRITE
-    const uintptr_t page = 4096;
-    uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t to = ((uintptr_t)p + bytes) & ~(page - 1);
-    if (bytes >= (64u << 10) && to > from) madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
-
 /* The chunk's read buffer, allocated by the thread that uses it. */
 static int need_buffer(csv_chunk *ch, size_t size)
 {
     if (ch->inbuf_cap >= size) return 0;
     char *b = kpi_realloc(ch->inbuf, size);
     if (!b) return -1;
-    csv_populate(b, size);
+    kpi_populate(b, size);
     ch->inbuf = b;
     ch->inbuf_cap = size;
     return 0;

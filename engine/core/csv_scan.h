@@ -294,11 +294,6 @@ csv_kind csv_type_kind(col_type t);
 int csv_value_field(csv_chunk *ch, size_t col, size_t row, const csv_field *f);
 
 /* csv_read.c: the bytes of the passes over every byte. */
-/*
-** Map the pages of a new block of memory at once (blocks of 64 KiB and more): a page
-** fault costs more than the page on these machines. Advice only.
-*/
-void csv_populate(void *p, size_t bytes);
 void csv_chunk_count(csv_chunk *ch);
 /* Line feeds in [p, end). */
 size_t csv_count_newlines(const char *p, const char *end);

@@ -16,7 +16,6 @@
 #include "dict.h"
 
 #include <string.h>
-#include <sys/mman.h>
 
 #include "kpi_alloc.h"
 
@@ -49,24 +48,6 @@ struct dict {
     uint32_t *sorted, *rank;
     uint32_t sorted_count; /* count when sorted/rank were built */
 };
-
-/*
-** Map the pages of a new big block at once: on these machines a page fault costs far
-** more than the page itself, and a loader's dict of 100k strings has a thousand pages.
-** Advice only: without MADV_POPULATE_WRITE (Linux < 5.14) the pages fault in as used.
-*/
-static void populate(void *p, size_t bytes)
-{
-#ifdef MADV_POPULATE_WRITE
-    const uintptr_t page = 4096;
-    uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1),
-              to = ((uintptr_t)p + bytes) & ~(page - 1);
-    if (bytes >= (64u << 10) && to > from) madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)bytes;
-#endif
-}
 
 /* Whether a table of `slots` slots is too small for `strings` strings. */
 static int too_full(uint64_t strings, uint64_t slots)
@@ -153,7 +134,7 @@ static int resize_table(dict *d, uint32_t size)
 {
     slot *t = kpi_array_alloc(size, sizeof *t);
     if (!t) return -1;
-    populate(t, (size_t)size * sizeof *t);
+    kpi_populate(t, (size_t)size * sizeof *t);
     memset(t, 0, (size_t)size * sizeof *t);
     for (uint32_t i = 0; i <= d->mask; i++) {
         slot sl = d->table[i];
@@ -177,7 +158,7 @@ static char *arena_copy(dict *d, const char *s, size_t len)
         if (d->bytes / 2 > size) size = d->bytes / 2; /* geometric: few blocks for big dicts */
         b = kpi_malloc(sizeof *b + size);
         if (!b) return NULL;
-        populate(b, sizeof *b + size);
+        kpi_populate(b, sizeof *b + size);
         b->used = 0;
         b->size = size;
         b->next = d->blocks;
@@ -199,13 +180,13 @@ static int grow_table(dict *d)
 /*
 ** A copy of the first `used` bytes of p in a new block of `bytes` (p is freed), or NULL
 ** when out of memory (p is kept). Unlike realloc, the new block's pages are mapped at once
-** before the copy touches them (see populate).
+** before the copy touches them (see kpi_populate).
 */
 static void *grow_block(void *p, size_t used, size_t bytes)
 {
     void *q = kpi_malloc(bytes);
     if (!q) return NULL;
-    populate(q, bytes);
+    kpi_populate(q, bytes);
     if (used) memcpy(q, p, used);
     kpi_free(p);
     return q;

@@ -111,6 +111,19 @@ void kpi_array_free(void *p)
     kpi_free(p);
 }
 
+void kpi_populate(void *p, size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+    const uintptr_t page = 4096;
+    uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t to = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (bytes >= (64u << 10) && to > from) madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 char *kpi_strndup(const char *s, size_t n)
 {
     char *d = kpi_malloc(n + 1);

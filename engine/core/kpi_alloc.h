@@ -50,6 +50,12 @@ void *kpi_array_calloc(size_t n, size_t elem);
 /* Grow (or shrink) an array from kpi_array_alloc, keeping its first min(old,new) elements. */
 void *kpi_array_realloc(void *p, size_t old_n, size_t new_n, size_t elem);
 void kpi_array_free(void *p);
+/*
+** Map the pages of a new block of 64 KiB or more at once: on these machines a page
+** fault costs more than the page itself. Advice only: without MADV_POPULATE_WRITE
+** (Linux < 5.14) the pages fault in as they are used.
+*/
+void kpi_populate(void *p, size_t bytes);
 
 /* Duplicate a string / n bytes of a string (NUL-terminated result); NULL when out of memory. */
 char *kpi_strdup(const char *s);
