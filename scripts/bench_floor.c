@@ -1,25 +1,31 @@
 /*
-** bench_floor.c -- kpifloor: the speed floor of the bench workload, with no engine.
+** bench_floor.c -- kpifloor: the speed floor of the retail bench, with no engine.
 **
-**   kpifloor FILE.csv [--threads N]
+**   kpifloor DIR --from YYYY-MM-DD --to YYYY-MM-DD [--threads N]
 **
-** Computes what kpibench computes (revenue by month, distinct customers) the fastest
-** plain way this one file allows: map it, split it at line ends into one chunk per
-** thread, and per line read the date (first field), the customer id (second field)
-** and the amount (last field, parsed backwards from the line end), never looking at the
-** fields in between. Months index an array of exact sums in hundredths; customer ids
-** set bits in a bitmap. No table, no types, no dictionary: the time such a program
-** takes is the least any loader plus aggregation can take on this machine, and the
-** engine is measured against it.
+** Reads every byte of the four CSV files of a retail data set (DIR/orders.csv,
+** spend.csv, leads.csv, sessions.csv) once, on all cores, and computes the least a
+** KPI run needs from them: for the orders of the period [from, to) the revenue, the
+** order count and the distinct customers; for every file its row count. Each file is
+** mapped and split at line ends into one chunk per thread; a thread takes its chunk of
+** each file in turn. An order line is looked at only where it must be: its date (first
+** field, compared as text: ISO dates sort as text), and, inside the period, the
+** customer id (second field) and the amount (last field, parsed backwards from the line
+** end). Sums are exact hundredths; customer ids set bits in a bitmap. The other files
+** are only scanned for line ends. No table, no types, no dictionary: the time this
+** takes is the least any engine can take on this input, and kpiengine is measured
+** against it.
 **
-** It is single-purpose: it accepts the layout kpigen writes (header
-** `date,...,amount` with customer_id second; ISO dates; amounts with at most two
-** decimals; customer ids "C" followed by digits, as kpigen issues them; no line break
-** inside a quoted field). Anything else stops it with a message naming the line.
+** It is single-purpose: it accepts the layout kpigen writes (orders header
+** `date,customer_id,...,amount`; ISO dates; amounts with at most two decimals; customer
+** ids "C" followed by digits; no line break inside a quoted field). Anything else stops
+** it with a message naming the file and line.
 **
-** Output is the same as kpibench's, so the bench compares them byte for byte:
-**   month YYYY-MM <revenue with 2 decimals>
-**   distinct <count>
+** Output, one value a line, for scripts/bench to compare with kpiengine's KPIs:
+**   revenue <with 2 decimals>
+**   order_count <n>
+**   customers <n>
+**   rows <file> <n>          (for each of the four files)
 */
 #define _GNU_SOURCE
 
@@ -35,26 +41,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define YEAR0       1900
-#define NYEARS      300
-#define NMONTHS     (NYEARS * 12)
 #define MAX_THREADS 64
+#define NFILES      4
 /* Initial bitmap: kpigen's ids are below ten million while it has fewer customers. */
 #define BITMAP_BITS0 (1u << 24)
 
-typedef struct chunk {
-    const char *begin, *end; /* whole lines: begin at a line start, end after a '\n' or at EOF */
-    int64_t cents[NMONTHS];
-    uint64_t rows[NMONTHS]; /* a month with rows is printed even when its sum is 0 */
-    uint64_t *seen;         /* bit id = customer "C<id>" seen */
+static const char *const FILES[NFILES] = {"orders", "spend", "leads", "sessions"};
+
+typedef struct mapped {
+    char path[4096];
+    const char *data; /* the whole file, mapped */
+    size_t size;
+    const char *body; /* after the header line */
+} mapped;
+
+/* One thread's work: chunk [begin[f], end[f]) of each file f, whole lines. */
+typedef struct worker {
+    const char *begin[NFILES], *end[NFILES];
+    const char *from, *to; /* the period, ISO dates */
+    int64_t cents;
+    uint64_t orders;
+    uint64_t lines[NFILES];
+    uint64_t *seen; /* bit id = customer "C<id>" seen in the period */
     size_t seen_words;
-    const char *bad; /* first line that did not fit the layout, or NULL */
+    const char *bad; /* first order line that did not fit the layout, or NULL */
     const char *why;
-} chunk;
+} worker;
 
 static int fail(const char *msg, const char *arg)
 {
-    fprintf(stderr, "kpifloor: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    fprintf(stderr, "kpifloor: %s%s%s\n", arg ? arg : "", arg ? ": " : "", msg);
     return 1;
 }
 
@@ -63,22 +79,11 @@ static int digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* YYYY-MM-DD at p (10 bytes known to exist): the month's index, or -1. */
-static int month_index(const char *p)
-{
-    for (int i = 0; i < 10; i++)
-        if (i == 4 || i == 7 ? p[i] != '-' : !digit(p[i])) return -1;
-    int year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
-    int month = (p[5] - '0') * 10 + (p[6] - '0');
-    if (year < YEAR0 || year >= YEAR0 + NYEARS || month < 1 || month > 12) return -1;
-    return (year - YEAR0) * 12 + month - 1;
-}
-
 /*
 ** The amount ending just before `end` ([-]digits[.d[d]]), in hundredths, parsed
-** backwards; *start is set to the comma before it. 0, or -1 when it is not one.
+** backwards down to the comma before it. 0, or -1 when it is not one.
 */
-static int amount_cents(const char *line, const char *end, int64_t *cents, const char **start)
+static int amount_cents(const char *line, const char *end, int64_t *cents)
 {
     const char *p = end;
     int64_t value = 0, scale = 1;
@@ -100,25 +105,24 @@ static int amount_cents(const char *line, const char *end, int64_t *cents, const
     if (p == line || ndig == 0 || frac > 2 || frac == ndig) return -1;
     static const int64_t pad[3] = {100, 10, 1};
     *cents = value * pad[frac < 0 ? 0 : frac];
-    *start = p - 1;
     return 0;
 }
 
-/* Set bit id in c's bitmap, growing it (doubling) when id is beyond it. */
-static int mark_customer(chunk *c, uint64_t id)
+/* Set bit id in w's bitmap, growing it (doubling) when id is beyond it. */
+static int mark_customer(worker *w, uint64_t id)
 {
     size_t word = (size_t)(id >> 6);
-    if (word >= c->seen_words) {
-        size_t n = c->seen_words;
+    if (word >= w->seen_words) {
+        size_t n = w->seen_words;
         while (n <= word)
             n *= 2;
-        uint64_t *grown = realloc(c->seen, n * sizeof *grown);
+        uint64_t *grown = realloc(w->seen, n * sizeof *grown);
         if (!grown) return -1;
-        memset(grown + c->seen_words, 0, (n - c->seen_words) * sizeof *grown);
-        c->seen = grown;
-        c->seen_words = n;
+        memset(grown + w->seen_words, 0, (n - w->seen_words) * sizeof *grown);
+        w->seen = grown;
+        w->seen_words = n;
     }
-    c->seen[word] |= 1ull << (id & 63);
+    w->seen[word] |= 1ull << (id & 63);
     return 0;
 }
 
@@ -139,73 +143,98 @@ static int customer_id(const char *p, const char *end, uint64_t *id)
     return 0;
 }
 
-/* One line [p, eol) without its line break. 0, or -1 with c->why. */
-static int parse_line(chunk *c, const char *p, const char *eol)
+/* One order line [p, eol) of the period, without its line break. 0, or -1 with w->why. */
+static int order_line(worker *w, const char *p, const char *eol)
 {
-    const char *amount_start;
     int64_t cents;
     uint64_t id;
-    int m;
     if (eol > p && eol[-1] == '\r') eol--;
-    if (eol - p < 12 || p[10] != ',' || (m = month_index(p)) < 0)
-        return c->why = "expected an ISO date in the first field", -1;
     if (customer_id(p + 11, eol, &id))
-        return c->why = "expected a customer id C<digits> in the second field", -1;
-    if (amount_cents(p + 11, eol, &cents, &amount_start))
-        return c->why = "expected an amount with at most 2 decimals in the last field", -1;
-    if (__builtin_add_overflow(c->cents[m], cents, &c->cents[m]))
-        return c->why = "monthly sum overflows", -1;
-    c->rows[m]++;
-    if (mark_customer(c, id)) return c->why = "out of memory", -1;
+        return w->why = "expected a customer id C<digits> in the second field", -1;
+    if (amount_cents(p + 11, eol, &cents))
+        return w->why = "expected an amount with at most 2 decimals in the last field", -1;
+    if (__builtin_add_overflow(w->cents, cents, &w->cents))
+        return w->why = "the revenue overflows", -1;
+    w->orders++;
+    if (mark_customer(w, id)) return w->why = "out of memory", -1;
     return 0;
 }
 
-static void *run_chunk(void *arg)
+/* The orders chunk: every line's date, and the lines of the period in full. */
+static void scan_orders(worker *w)
 {
-    chunk *c = arg;
-    const char *p = c->begin;
-    while (p < c->end) {
-        const char *eol = memchr(p, '\n', (size_t)(c->end - p));
-        if (!eol) eol = c->end;
-        if (eol > p && parse_line(c, p, eol)) {
-            c->bad = p;
-            break;
+    const char *p = w->begin[0], *end = w->end[0];
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) eol = end;
+        w->lines[0]++;
+        if (eol - p < 12 || p[10] != ',' || p[4] != '-' || p[7] != '-') {
+            w->bad = p, w->why = "expected an ISO date in the first field";
+            return;
+        }
+        if (memcmp(p, w->from, 10) >= 0 && memcmp(p, w->to, 10) < 0 && order_line(w, p, eol)) {
+            w->bad = p;
+            return;
         }
         p = eol + 1;
     }
+}
+
+/* Lines of [p, end): its line breaks, plus a last line without one. */
+static uint64_t count_lines(const char *p, const char *end)
+{
+    uint64_t n = 0;
+    for (const char *q = p; q < end; q++)
+        n += *q == '\n';
+    return n + (end > p && end[-1] != '\n');
+}
+
+static void *run_worker(void *arg)
+{
+    worker *w = arg;
+    scan_orders(w);
+    for (int f = 1; f < NFILES && !w->bad; f++)
+        w->lines[f] = count_lines(w->begin[f], w->end[f]);
     return NULL;
 }
 
-/* Split [body, end) into n chunks at line boundaries. */
-static void split(const char *body, const char *end, chunk *chunks, int n)
+/* Split file m into n chunks at line boundaries: workers[i].begin/end[f]. */
+static void split(const mapped *m, int f, worker *workers, int n)
 {
-    const char *p = body;
-    size_t step = (size_t)(end - body) / (size_t)n;
+    const char *p = m->body, *end = m->data + m->size;
+    size_t step = (size_t)(end - p) / (size_t)n;
     for (int i = 0; i < n; i++) {
         const char *stop = i == n - 1 ? end : p + step;
-        if (stop < p) stop = p;
         if (stop > end) stop = end;
         if (stop < end) {
             const char *nl = memchr(stop, '\n', (size_t)(end - stop));
             stop = nl ? nl + 1 : end;
         }
-        chunks[i].begin = p;
-        chunks[i].end = stop;
+        workers[i].begin[f] = p;
+        workers[i].end[f] = stop;
         p = stop;
     }
 }
 
-/* The header must put date first, customer_id second and amount last. */
-static int check_header(const char *data, const char *end, const char **body)
+/* Map DIR/<name>.csv and find the end of its header. */
+static int map_file(const char *dir, const char *name, mapped *m)
 {
-    const char *eol = memchr(data, '\n', (size_t)(end - data));
-    if (!eol) return fail("no header line", NULL);
-    size_t len = (size_t)(eol - data);
-    if (len && data[len - 1] == '\r') len--;
-    if (len < 22 || memcmp(data, "date,customer_id,", 17) != 0 ||
-        memcmp(data + len - 7, ",amount", 7) != 0)
-        return fail("expected the header date,customer_id,...,amount", NULL);
-    *body = eol + 1;
+    snprintf(m->path, sizeof m->path, "%s/%s.csv", dir, name);
+    int fd = open(m->path, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0) close(fd);
+        return fail(strerror(errno), m->path);
+    }
+    m->size = (size_t)st.st_size;
+    m->data = m->size ? mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    close(fd);
+    if (m->data == MAP_FAILED || !m->size)
+        return fail(m->size ? strerror(errno) : "empty file", m->path);
+    madvise((void *)m->data, m->size, MADV_SEQUENTIAL);
+    const char *eol = memchr(m->data, '\n', m->size);
+    if (!eol) return fail("no header line", m->path);
+    m->body = eol + 1;
     return 0;
 }
 
@@ -218,91 +247,108 @@ static size_t line_of(const char *data, const char *bad)
     return line;
 }
 
-static int report(chunk *chunks, int n)
+static int report(const worker *workers, int n)
 {
-    static int64_t cents[NMONTHS];
-    static uint64_t rows[NMONTHS];
-    uint64_t distinct = 0;
+    int64_t cents = 0;
+    uint64_t orders = 0, distinct = 0, lines[NFILES] = {0};
     size_t words = 0;
     for (int i = 0; i < n; i++) {
-        for (int m = 0; m < NMONTHS; m++)
-            if (__builtin_add_overflow(cents[m], chunks[i].cents[m], &cents[m]))
-                return fail("monthly sum overflows", NULL);
-        for (int m = 0; m < NMONTHS; m++)
-            rows[m] += chunks[i].rows[m];
-        if (chunks[i].seen_words > words) words = chunks[i].seen_words;
+        if (__builtin_add_overflow(cents, workers[i].cents, &cents))
+            return fail("the revenue overflows", NULL);
+        orders += workers[i].orders;
+        for (int f = 0; f < NFILES; f++)
+            lines[f] += workers[i].lines[f];
+        if (workers[i].seen_words > words) words = workers[i].seen_words;
     }
     for (size_t w = 0; w < words; w++) {
         uint64_t bits = 0;
         for (int i = 0; i < n; i++)
-            if (w < chunks[i].seen_words) bits |= chunks[i].seen[w];
+            if (w < workers[i].seen_words) bits |= workers[i].seen[w];
         distinct += (uint64_t)__builtin_popcountll(bits);
     }
-    for (int m = 0; m < NMONTHS; m++) {
-        int64_t v = cents[m];
-        if (rows[m] == 0) continue;
-        uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        printf("month %04d-%02d %s%" PRIu64 ".%02" PRIu64 "\n", YEAR0 + m / 12, m % 12 + 1,
-               v < 0 ? "-" : "", a / 100, a % 100);
-    }
-    printf("distinct %" PRIu64 "\n", distinct);
+    uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+    printf("revenue %s%" PRIu64 ".%02" PRIu64 "\n", cents < 0 ? "-" : "", a / 100, a % 100);
+    printf("order_count %" PRIu64 "\ncustomers %" PRIu64 "\n", orders, distinct);
+    for (int f = 0; f < NFILES; f++)
+        printf("rows %s %" PRIu64 "\n", FILES[f], lines[f]);
     return 0;
 }
 
-static int run(const char *path, const char *data, size_t size, int nthreads)
+/* Start the workers, wait for them, report the first bad line. */
+static int run_workers(const mapped *maps, worker *workers, int n)
 {
-    static chunk chunks[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
-    const char *body;
-    if (check_header(data, data + size, &body)) return 1;
-    split(body, data + size, chunks, nthreads);
-    for (int i = 0; i < nthreads; i++) {
-        chunks[i].seen_words = BITMAP_BITS0 / 64;
-        chunks[i].seen = calloc(chunks[i].seen_words, sizeof(uint64_t));
-        if (!chunks[i].seen) return fail("out of memory", NULL);
-    }
     int started = 0, rc = 0;
-    for (; started < nthreads; started++)
-        if (pthread_create(&tid[started], NULL, run_chunk, &chunks[started])) break;
+    for (; started < n; started++)
+        if (pthread_create(&tid[started], NULL, run_worker, &workers[started])) break;
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
-    if (started < nthreads) rc = fail("cannot start threads", NULL);
-    for (int i = 0; i < nthreads && !rc; i++)
-        if (chunks[i].bad) {
-            fprintf(stderr, "kpifloor: %s:%zu: %s\n", path, line_of(data, chunks[i].bad),
-                    chunks[i].why);
+    if (started < n) return fail("cannot start threads", NULL);
+    for (int i = 0; i < n && !rc; i++)
+        if (workers[i].bad) {
+            fprintf(stderr, "kpifloor: %s:%zu: %s\n", maps[0].path,
+                    line_of(maps[0].data, workers[i].bad), workers[i].why);
             rc = 1;
         }
-    if (!rc) rc = report(chunks, nthreads);
+    return rc ? rc : report(workers, n);
+}
+
+static int run(const char *dir, const char *from, const char *to, int nthreads)
+{
+    static mapped maps[NFILES];
+    static worker workers[MAX_THREADS];
+    int rc = 0, nmapped = 0;
+    for (; nmapped < NFILES && !rc; nmapped++)
+        rc = map_file(dir, FILES[nmapped], &maps[nmapped]);
+    if (!rc && strncmp(maps[0].data, "date,customer_id,", 17) != 0)
+        rc = fail("expected the header date,customer_id,...,amount", maps[0].path);
+    for (int f = 0; f < NFILES && !rc; f++)
+        split(&maps[f], f, workers, nthreads);
+    for (int i = 0; i < nthreads && !rc; i++) {
+        workers[i].from = from, workers[i].to = to;
+        workers[i].seen_words = BITMAP_BITS0 / 64;
+        workers[i].seen = calloc(workers[i].seen_words, sizeof(uint64_t));
+        if (!workers[i].seen) rc = fail("out of memory", NULL);
+    }
+    if (!rc) rc = run_workers(maps, workers, nthreads);
     for (int i = 0; i < nthreads; i++)
-        free(chunks[i].seen);
+        free(workers[i].seen);
+    for (int f = 0; f < nmapped; f++)
+        if (maps[f].data && maps[f].data != MAP_FAILED) munmap((void *)maps[f].data, maps[f].size);
     return rc;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: kpifloor DIR --from YYYY-MM-DD --to YYYY-MM-DD [--threads N]\n");
+    return 2;
+}
+
+static int iso_day(const char *s)
+{
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : !digit(s[i])) return 0;
+    return s[10] == '\0';
 }
 
 int main(int argc, char **argv)
 {
-    const char *path = NULL;
+    const char *dir = NULL, *from = NULL, *to = NULL;
     long nthreads = sysconf(_SC_NPROCESSORS_ONLN);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             nthreads = strtol(argv[++i], NULL, 10);
-        else if (argv[i][0] != '-' && !path)
-            path = argv[i];
+        else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            from = argv[++i];
+        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+            to = argv[++i];
+        else if (argv[i][0] != '-' && !dir)
+            dir = argv[i];
         else
-            return fprintf(stderr, "usage: kpifloor FILE.csv [--threads N]\n"), 2;
+            return usage();
     }
-    if (!path) return fprintf(stderr, "usage: kpifloor FILE.csv [--threads N]\n"), 2;
+    if (!dir || !from || !to || !iso_day(from) || !iso_day(to)) return usage();
     if (nthreads < 1) nthreads = 1;
     if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
-
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) return fail(strerror(errno), path);
-    if (st.st_size == 0) return fail("empty file", path);
-    const char *data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (data == MAP_FAILED) return fail(strerror(errno), path);
-    int rc = run(path, data, (size_t)st.st_size, (int)nthreads);
-    munmap((void *)data, (size_t)st.st_size);
-    return rc;
+    return run(dir, from, to, (int)nthreads);
 }

@@ -1,10 +1,9 @@
 /*
-** gendata.c -- kpigen: deterministic synthetic business data for the sample rule sets
-** (kpis/data/...) and for the benchmark.
-**
-**   kpigen orders --rows N --out FILE [--seed S]    one orders.csv (the benchmark's)
-**   kpigen retail --orders N --out DIR [--seed S]   an online shop's exports (gendata_retail.c)
-**   kpigen b2b --deals N --out DIR [--seed S]       a B2B vendor's exports (gendata_b2b.c)
+** gendata.c -- deterministic synthetic business data for the sample rule sets
+** (kpis/data/...) and for the benchmark: the shared pieces (output, randomness,
+** calendar, campaigns) and the orders generator. With gendata_retail.c and
+** gendata_b2b.c it forms the kpigendata library, used by kpigen (gendata_main.c) and
+** by `kpiengine init` for a new client folder's sample data.
 **
 ** The same seed and size always give the same CSV bytes, on any machine: the generator
 ** uses integer arithmetic and exact IEEE operations on binary fractions (splitmix64),
@@ -469,49 +468,4 @@ int gen_orders(const char *path, uint64_t n, uint64_t seed, order_stats *st)
     }
     free(buyer);
     return out_close(&o);
-}
-
-/* ---------------------------------------------------------------- command line */
-
-static int usage(void)
-{
-    fprintf(stderr, "usage: kpigen orders --rows N --out FILE [--seed S]\n"
-                    "       kpigen retail --orders N --out DIR [--seed S]\n"
-                    "       kpigen b2b --deals N --out DIR [--seed S]\n");
-    return 2;
-}
-
-static int parse_count(const char *s, uint64_t *v)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-') return -1;
-    *v = x;
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    if (argc < 2) return usage();
-    const char *what = argv[1], *outp = NULL;
-    uint64_t n = 0, seed = 20240601;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (i + 1 >= argc) return usage();
-        if (!strcmp(a, "--rows") || !strcmp(a, "--orders") || !strcmp(a, "--deals")) {
-            if (parse_count(argv[++i], &n) != 0) return usage();
-        } else if (!strcmp(a, "--seed")) {
-            if (parse_count(argv[++i], &seed) != 0) return usage();
-        } else if (!strcmp(a, "--out")) {
-            outp = argv[++i];
-        } else {
-            return usage();
-        }
-    }
-    if (!outp || n == 0) return usage();
-    if (!strcmp(what, "orders")) return gen_orders(outp, n, seed, NULL) ? 1 : 0;
-    if (!strcmp(what, "retail")) return gen_retail(outp, n, seed) ? 1 : 0;
-    if (!strcmp(what, "b2b")) return gen_b2b(outp, n, seed) ? 1 : 0;
-    return usage();
 }

@@ -23,7 +23,7 @@ const char *tf_str_at(const table *t, const char *name, size_t row)
 {
     const column *c = tf_col(t, name);
     assert_int_equal(c->type, COL_STRING);
-    return column_is_valid(c, row) ? dict_str(c->dict, c->v.code[row]) : NULL;
+    return column_is_valid(c, row) ? dict_str(c->dict, column_code(c, row)) : NULL;
 }
 
 int32_t tf_day(const char *iso)

@@ -80,7 +80,7 @@ static void assert_same_table(const table *a, const table *b)
         for (size_t r = 0; r < a->nrows; r++) {
             assert_int_equal(column_is_valid(x, r), column_is_valid(y, r));
             if (x->type == COL_STRING)
-                assert_int_equal(x->v.code[r], y->v.code[r]);
+                assert_int_equal(column_code(x, r), column_code(y, r));
             else if (x->type != COL_FLOAT64)
                 assert_true(column_number(x, r) == column_number(y, r));
             else
@@ -238,7 +238,7 @@ static void test_csv_string_codes_follow_first_appearance(void **state)
     const column *c = tf_col(t, "c");
     uint32_t expect[] = {0, 1, 0, 2, 1};
     for (size_t r = 0; r < 5; r++)
-        assert_int_equal(c->v.code[r], expect[r]);
+        assert_int_equal(column_code(c, r), expect[r]);
     assert_int_equal(dict_count(c->dict), 3);
     assert_string_equal(dict_str(c->dict, 2), "search");
     table_free(t);
@@ -831,7 +831,7 @@ static void check_against_oracle(const char *path, const table *t)
     int64_t cents = 0, email_cents = 0, units = 0, days = 0;
     for (size_t r = 0; r < t->nrows; r++) {
         cents += amount->v.i64[r]; /* null slots hold zero */
-        email_cents += channel->v.code[r] == email ? amount->v.i64[r] : 0;
+        email_cents += column_code(channel, r) == email ? amount->v.i64[r] : 0;
         units += qty->v.i64[r];
         days += day_col->v.date[r];
     }

@@ -84,7 +84,7 @@ static void assert_same_table(const table *a, const table *b)
         for (size_t r = 0; r < a->nrows; r++) {
             assert_int_equal(column_is_valid(x, r), column_is_valid(y, r));
             if (x->type == COL_STRING)
-                assert_int_equal(x->v.code[r], y->v.code[r]);
+                assert_int_equal(column_code(x, r), column_code(y, r));
             else if (x->type != COL_FLOAT64)
                 assert_true(column_number(x, r) == column_number(y, r));
             else
@@ -324,7 +324,7 @@ static void test_csv_file_read_in_pieces_is_the_same_table(void **state)
     assert_true(tf_col(a, "amount")->v.i64[7] == 725 && tf_col(a, "amount")->v.i64[20000] == 100);
     assert_string_equal(tf_str_at(a, "note", 14), "two\nlines 14");
     const column *note = tf_col(a, "note");
-    assert_int_equal(dict_len(note->dict, note->v.code[20000]), long_len + 2);
+    assert_int_equal(dict_len(note->dict, column_code(note, 20000)), long_len + 2);
     assert_same_table(mem, a);
     assert_same_table(mem, b);
     table_free(mem);
@@ -344,7 +344,7 @@ static void test_csv_codes_follow_first_appearance_with_escaped_quotes(void **st
     const column *c = tf_col(t, "c");
     uint32_t expect[] = {0, 1, 0, 2, 1};
     for (size_t r = 0; r < 5; r++)
-        assert_int_equal(c->v.code[r], expect[r]);
+        assert_int_equal(column_code(c, r), expect[r]);
     assert_string_equal(dict_str(c->dict, 0), "a\"b");
     assert_string_equal(dict_str(c->dict, 2), "y");
     table_free(t);
@@ -380,7 +380,7 @@ static void test_csv_codes_follow_first_appearance_past_the_first_strings(void *
         const column *c = tf_col(t, "c");
         assert_int_equal(dict_count(c->dict), next);
         for (size_t r = 0; r < ROWS; r++)
-            if (c->v.code[r] != expect[r]) fail_msg("threads %d row %zu", threads, r);
+            if (column_code(c, r) != expect[r]) fail_msg("threads %d row %zu", threads, r);
         assert_string_equal(dict_str(c->dict, code_of[9]), "q\"9");
         table_free(t);
     }

@@ -113,6 +113,27 @@ static void test_dict_100k_strings_survive_table_growth(void **state)
     dict_free(d);
 }
 
+/* Prefixes of 8 bytes and more in common, a NUL inside, a prefix of another string. */
+static void test_dict_sorted_breaks_ties_past_the_first_eight_bytes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t len;
+    } in[] = {{"customer-0002", 13}, {"customer-0010", 13}, {"customer", 8}, {"customer-0001", 13},
+              {"ab\0c", 4},          {"ab", 2},              {"ab\0", 3},      {"\xff", 1}};
+    /* byte order: ab, ab\0, ab\0c, customer, customer-0001, -0002, -0010, \xff */
+    const uint32_t want[] = {5, 6, 4, 2, 3, 0, 1, 7};
+    dict *d = dict_new();
+    assert_non_null(d);
+    for (uint32_t i = 0; i < 8; i++)
+        assert_int_equal(dict_intern(d, in[i].s, in[i].len), i);
+    const uint32_t *sorted = dict_sorted(d);
+    assert_non_null(sorted);
+    assert_memory_equal(sorted, want, sizeof want);
+    dict_free(d);
+}
+
 static void test_dict_sorted_and_rank_are_byte_order(void **state)
 {
     (void)state;
@@ -356,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_dict_unknown_code_has_no_string),
         cmocka_unit_test(test_dict_100k_strings_survive_table_growth),
         cmocka_unit_test(test_dict_sorted_and_rank_are_byte_order),
+        cmocka_unit_test(test_dict_sorted_breaks_ties_past_the_first_eight_bytes),
         cmocka_unit_test(test_dict_shorter_string_sorts_first_on_a_common_prefix),
         cmocka_unit_test(test_dict_sorted_large_set_is_ordered_permutation),
         cmocka_unit_test(test_dict_empty_dict_has_empty_order),

@@ -75,6 +75,12 @@ const table *l_source_table(lua_State *L, int source_id)
     return sources[source_id];
 }
 
+/* The fixture tables hold every column: none is ever absent. */
+void l_source_column(lua_State *L, int source_id, int col)
+{
+    if (sources[source_id]->cols[col].absent) luaL_error(L, "absent column %d", col);
+}
+
 const char *l_source_name(lua_State *L, int source_id)
 {
     (void)L;

@@ -89,7 +89,7 @@ static void test_json_report_has_the_design_shape_and_key_order(void **state)
         "null, \"reason\": \"spend is zero\", \"pace\": null, \"due\": null}\n"
         " ],\n"
         " \"review\": null, \"as_of\": null, \"in_progress\": false, \"period_days\": 31, "
-        "\"days_counted\": 31}\n");
+        "\"days_counted\": 31, \"rejected\": []}\n");
     assert_int_equal(len, strlen(json));
     kpi_free(json);
     report_free(&r);
@@ -107,7 +107,7 @@ static void test_json_report_without_kpis_has_an_empty_list(void **state)
                               "\"start\": \"2024-08-26\", \"end\": \"2024-09-01\"},\n"
                               " \"kpis\": [],\n"
                               " \"review\": null, \"as_of\": null, \"in_progress\": false, "
-                              "\"period_days\": 7, \"days_counted\": 7}\n");
+                              "\"period_days\": 7, \"days_counted\": 7, \"rejected\": []}\n");
     kpi_free(json);
     report_free(&r);
 }

@@ -19,8 +19,8 @@
 
 enum { EXIT_DONE = 0, EXIT_BELOW = 1, EXIT_USAGE = 2, EXIT_SCRIPT = 3, EXIT_DATA = 4 };
 
-/* The whole --help text. */
-extern const char cli_usage_text[];
+/* Print the whole --help text to stdout. */
+void cli_help(void);
 
 /* Print "kpiengine: <message>" and the hint to --help; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -49,6 +49,13 @@ int write_output(const char *path, const char *text, size_t len);
 ** with --no-color (no_color), a non-empty NO_COLOR, TERM=dumb or into a file.
 */
 int cli_use_color(int no_color, const char *output);
+/*
+** The progress line of long loads (rules_options.progress): on stderr, only when it is
+** a terminal, for a file whose load has taken over a second (KPIENGINE_PROGRESS_AFTER
+** seconds when set), erased when the load ends. cli_show_progress says whether to ask.
+*/
+int cli_show_progress(void);
+void cli_progress(const char *path, double fraction, void *arg);
 /* Today in the local time zone, as days since 1970-01-01: what "due" and "to date" mean. */
 int32_t cli_today(void);
 /* The ISO date text given to option opt into *day: EXIT_DONE, or EXIT_USAGE after saying why. */
@@ -58,11 +65,21 @@ int parse_day_option(const char *opt, const char *text, int32_t *day);
 ** the rule set's folder. Into out (size bytes).
 */
 void default_db_path(const char *file, char *out, size_t size);
+/*
+** The column cache's folder when --cache is not given: $XDG_CACHE_HOME/kpiengine, else
+** ~/.cache/kpiengine, into out; NULL (no cache) when neither is known.
+*/
+const char *default_cache_dir(char *out, size_t size);
 
 /* The subcommands: argv holds what follows the command's name. */
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 
 #endif

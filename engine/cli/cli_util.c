@@ -196,6 +196,19 @@ void default_db_path(const char *file, char *out, size_t size)
         snprintf(out, size, "%.*s/.kpiengine/results.db", (int)(slash - file), file);
 }
 
+const char *default_cache_dir(char *out, size_t size)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(out, size, "%s/kpiengine", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(out, size, "%s/.cache/kpiengine", home);
+    else
+        return NULL;
+    return n > 0 && (size_t)n < size ? out : NULL;
+}
+
 int cli_use_color(int no_color, const char *output)
 {
     const char *env = getenv("NO_COLOR");
@@ -204,4 +217,37 @@ int cli_use_color(int no_color, const char *output)
     if (output && strcmp(output, "-") != 0) return 0;
     if (term && strcmp(term, "dumb") == 0) return 0;
     return isatty(STDOUT_FILENO);
+}
+
+int cli_show_progress(void)
+{
+    return isatty(STDERR_FILENO);
+}
+
+static struct {
+    char path[512];
+    double start, after;
+    int width; /* of the line shown; 0: none */
+} progress_line;
+
+void cli_progress(const char *path, double fraction, void *arg)
+{
+    (void)arg;
+    double now = seconds_now();
+    if (strncmp(progress_line.path, path, sizeof progress_line.path - 1) != 0) {
+        const char *after = getenv("KPIENGINE_PROGRESS_AFTER");
+        snprintf(progress_line.path, sizeof progress_line.path, "%s", path);
+        progress_line.start = now;
+        progress_line.after = after && after[0] ? atof(after) : 1.0;
+    }
+    if (fraction >= 1.0) { /* the load is over: erase the line */
+        if (progress_line.width) fprintf(stderr, "\r%*s\r", progress_line.width, "");
+        progress_line.width = 0;
+        progress_line.path[0] = '\0';
+        return;
+    }
+    if (now - progress_line.start < progress_line.after) return;
+    int n = fprintf(stderr, "\rkpiengine: loading %s %3d%%", path, (int)(fraction * 100));
+    if (n > progress_line.width) progress_line.width = n;
+    fflush(stderr);
 }

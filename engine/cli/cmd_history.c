@@ -117,7 +117,7 @@ int cmd_history(int argc, char **argv)
     int rc = parse_history_args(argc, argv, &a);
     if (rc != EXIT_DONE) return rc;
     if (a.help) {
-        fputs(cli_usage_text, stdout);
+        cli_help();
         return EXIT_DONE;
     }
     kpi_error err;

@@ -126,7 +126,7 @@ int cmd_inspect(int argc, char **argv)
     int rc = parse_inspect_args(argc, argv, &a);
     if (rc != EXIT_DONE) return rc;
     if (a.help) {
-        fputs(cli_usage_text, stdout);
+        cli_help();
         return EXIT_DONE;
     }
     if ((rc = check_input_file(a.file, "the file")) != EXIT_DONE) return rc;

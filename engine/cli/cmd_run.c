@@ -15,11 +15,19 @@
 #include "core/date.h"
 #include "core/kpi_alloc.h"
 #include "core/period.h"
+#include "lua/dsl.h"
+#include "lua/suggest.h"
 #include "model/review.h"
 #include "out/render.h"
 #include "run.h"
 
 /* ---- options ------------------------------------------------------------------------ */
+
+/*
+** --owner NAME: only the KPIs whose owner is NAME. Kept here rather than in run_args so
+** the review runs (run_review.c) filter the same way, through run_output.
+*/
+static const char *owner_only;
 
 /* One option at argv[*i]: 1 when taken, 0 when not an option of run, -1 on an error. */
 static int run_option(int argc, char **argv, int *i, run_args *a)
@@ -32,9 +40,13 @@ static int run_option(int argc, char **argv, int *i, run_args *a)
     if ((r = take_value(argc, argv, i, "--output", &a->output))) return r;
     if ((r = take_value(argc, argv, i, "--lang", &a->lang))) return r;
     if ((r = take_value(argc, argv, i, "--db", &a->db))) return r;
+    if ((r = take_value(argc, argv, i, "--cache", &a->cache))) return r;
+    if ((r = take_value(argc, argv, i, "--rejects", &a->rejects))) return r;
+    if ((r = take_flag(arg, "--no-cache", &a->no_cache))) return r;
     if ((r = take_value(argc, argv, i, "--review", &a->review))) return r;
     if ((r = take_value(argc, argv, i, "--campaign", &a->campaign))) return r;
     if ((r = take_value(argc, argv, i, "--as-of", &a->as_of))) return r;
+    if ((r = take_value(argc, argv, i, "--owner", &owner_only))) return r;
     if ((r = take_value(argc, argv, i, "-o", &a->output))) return r;
     if ((r = take_flag(arg, "--verbose", &a->verbose))) return r;
     if ((r = take_flag(arg, "--no-color", &a->no_color))) return r;
@@ -113,6 +125,64 @@ int run_below_minimum(const run_args *a, const report *const *reports, size_t n)
 }
 
 /* ---- evaluation --------------------------------------------------------------------- */
+
+/* --owner NAME must name an owner of the rule set: else exit 2 with the owners. */
+static int check_owner(rules *rs)
+{
+    const dsl *d = rules_dsl(rs);
+    suggest s;
+    suggest_init(&s, owner_only);
+    for (size_t i = 0; i < d->nkpis; i++) {
+        const char *owner = d->kpis[i]->owner;
+        if (owner && strcmp(owner, owner_only) == 0) return EXIT_DONE;
+        if (owner) suggest_add(&s, owner);
+    }
+    if (suggest_result(&s))
+        return usage_error("--owner: no KPI is owned by '%s' (did you mean '%s'?)", owner_only,
+                           suggest_result(&s));
+    fprintf(stderr, "kpiengine: --owner: no KPI is owned by '%s'; the owners are:", owner_only);
+    for (size_t i = 0, shown = 0; i < d->nkpis; i++) {
+        const char *owner = d->kpis[i]->owner;
+        int seen = !owner;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = d->kpis[j]->owner && strcmp(d->kpis[j]->owner, owner) == 0;
+        if (!seen) fprintf(stderr, "%s '%s'", shown++ ? "," : "", owner);
+    }
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+/* Campaign reviews evaluate their windows in run_campaign.c, which does not filter. */
+static int check_owner_review(const run_args *a, rules *rs)
+{
+    rules_review v;
+    if (a->review && rules_review_find(rs, a->review, &v, NULL) == 0 && v.is_campaigns)
+        return usage_error("--owner: not with a campaigns review (--review %s); use it with a "
+                           "schedule review or a plain run",
+                           a->review);
+    return EXIT_DONE;
+}
+
+/* Drop the KPIs of other owners from rep (they were evaluated: others' `k` may need them). */
+static int keep_owner(report *rep)
+{
+    report dropped;
+    memset(&dropped, 0, sizeof dropped);
+    if (!(dropped.kpis = kpi_calloc(rep->nkpis ? rep->nkpis : 1, sizeof *dropped.kpis))) {
+        fputs("kpiengine: out of memory\n", stderr);
+        return EXIT_DATA;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < rep->nkpis; i++) {
+        if (strcmp(rep->kpis[i].owner, owner_only) == 0)
+            rep->kpis[kept++] = rep->kpis[i];
+        else
+            dropped.kpis[dropped.nkpis++] = rep->kpis[i];
+    }
+    rep->nkpis = kept;
+    report_free(&dropped); /* frees the dropped results and the array */
+    return EXIT_DONE;
+}
 
 static int evaluate_once(const run_args *a, rules *rs, period p, report *rep)
 {
@@ -212,6 +282,8 @@ static void drop_history(report *rep)
 
 int run_output(const run_args *a, report *rep)
 {
+    /* --owner filters here, after a review chose its KPIs by their place in the rule set */
+    if (owner_only && keep_owner(rep) != EXIT_DONE) return EXIT_DATA;
     run_store st;
     int rc = run_store_open(a, &st);
     if (rc == EXIT_DONE && !rep->in_progress) rc = run_store_previous(&st, rep);
@@ -259,7 +331,7 @@ int cmd_run(int argc, char **argv)
     int rc = parse_run_args(argc, argv, &a);
     if (rc != EXIT_DONE) return rc;
     if (a.help) {
-        fputs(cli_usage_text, stdout);
+        cli_help();
         return EXIT_DONE;
     }
     period p = {GRAIN_MONTH, 0, 0};
@@ -268,6 +340,9 @@ int cmd_run(int argc, char **argv)
     rules_options_init(&ro);
     ro.data_dir = a.data_dir;
     ro.verbose = a.verbose;
+    if (cli_show_progress()) ro.progress = cli_progress;
+    char cache[4096];
+    if (!a.no_cache) ro.cache_dir = a.cache ? a.cache : default_cache_dir(cache, sizeof cache);
     kpi_error err;
     kpi_error_clear(&err);
     double t0 = seconds_now();
@@ -275,7 +350,16 @@ int cmd_run(int argc, char **argv)
     if (!rs) return engine_error(&err);
     if (a.verbose)
         fprintf(stderr, "kpiengine: %s: loaded in %.1f ms\n", a.file, (seconds_now() - t0) * 1e3);
+    if (owner_only &&
+        ((rc = check_owner(rs)) != EXIT_DONE || (rc = check_owner_review(&a, rs)) != EXIT_DONE)) {
+        rules_close(rs);
+        return rc;
+    }
     rc = a.review ? run_review(&a, rs) : run_period(&a, rs, p);
+    if (rc == EXIT_DONE || rc == EXIT_BELOW) {
+        int written = run_rejects(&a, rs);
+        if (written != EXIT_DONE) rc = written;
+    }
     rules_close(rs);
     return rc;
 }

@@ -236,7 +236,7 @@ int cmd_schedule(int argc, char **argv)
     int rc = parse_schedule_args(argc, argv, &a);
     if (rc != EXIT_DONE) return rc;
     if (a.help) {
-        fputs(cli_usage_text, stdout);
+        cli_help();
         return EXIT_DONE;
     }
     rules_options ro;

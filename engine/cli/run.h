@@ -28,6 +28,9 @@ typedef struct run_args {
     const char *review;   /* --review NAME */
     const char *campaign; /* --campaign NAME (with --review of campaigns) */
     const char *as_of;    /* --as-of DATE as given */
+    const char *cache;    /* --cache DIR; NULL: .kpiengine/cache beside the rule set */
+    int no_cache;         /* --no-cache */
+    const char *rejects;  /* --rejects FILE */
     int32_t as_of_day;    /* parsed, when as_of is set */
     int verbose, no_color, fail_below, help, no_save;
 } run_args;
@@ -78,6 +81,12 @@ int run_pace(rules *rs, report *rep);
 int run_output(const run_args *a, report *rep);
 /* EXIT_BELOW when --fail-below and a KPI of rep is below its minimum (named on stderr). */
 int run_below_minimum(const run_args *a, const report *const *reports, size_t n);
+
+/*
+** The rows the sources left out (on_error = "skip", run_rejects.c): a warning per
+** source on stderr and, with --rejects FILE, the CSV list of them. Returns an exit code.
+*/
+int run_rejects(const run_args *a, rules *rs);
 
 /* ---- reviews (run_review.c) ----------------------------------------------------------- */
 

@@ -73,10 +73,18 @@
             const uint8_t *b_ = (c)->v.b;                                                          \
             EACH_ROW(SKIP_NULL uint64_t key = (uint64_t)b_[r] ^ SIGN_BIT; __VA_ARGS__);            \
         } break;                                                                                   \
-        case COL_STRING: {                                                                         \
-            const uint32_t *s_ = (c)->v.code;                                                      \
-            EACH_ROW(SKIP_NULL uint64_t key = s_[r]; __VA_ARGS__);                                 \
-        } break;                                                                                   \
+        case COL_STRING:                                                                           \
+            if ((c)->code_bytes == 1) {                                                            \
+                const uint8_t *s_ = (c)->v.code8;                                                  \
+                EACH_ROW(SKIP_NULL uint64_t key = s_[r]; __VA_ARGS__);                             \
+            } else if ((c)->code_bytes == 2) {                                                     \
+                const uint16_t *s_ = (c)->v.code16;                                                \
+                EACH_ROW(SKIP_NULL uint64_t key = s_[r]; __VA_ARGS__);                             \
+            } else {                                                                               \
+                const uint32_t *s_ = (c)->v.code;                                                  \
+                EACH_ROW(SKIP_NULL uint64_t key = s_[r]; __VA_ARGS__);                             \
+            }                                                                                      \
+            break;                                                                                 \
         default: {                                                                                 \
             const int64_t *w_ = (c)->v.i64;                                                        \
             EACH_ROW(SKIP_NULL uint64_t key = (uint64_t)w_[r] ^ SIGN_BIT; __VA_ARGS__);            \
@@ -380,8 +388,16 @@ static int distinct_codes(const selection *sel, const grouping *g, const column 
     uint8_t *seen = kpi_array_calloc(ng * ncodes + 1, 1);
     if (!seen) return oom(err);
     const uint64_t *valid_ = c->valid;
-    const uint32_t *code = c->v.code;
-    EACH_ROW(SKIP_NULL seen[k * ncodes + code[r]] = 1;);
+    if (c->code_bytes == 1) {
+        const uint8_t *code = c->v.code8;
+        EACH_ROW(SKIP_NULL seen[k * ncodes + code[r]] = 1;);
+    } else if (c->code_bytes == 2) {
+        const uint16_t *code = c->v.code16;
+        EACH_ROW(SKIP_NULL seen[k * ncodes + code[r]] = 1;);
+    } else {
+        const uint32_t *code = c->v.code;
+        EACH_ROW(SKIP_NULL seen[k * ncodes + code[r]] = 1;);
+    }
     for (size_t k = 0; k < ng; k++) {
         size_t n = 0;
         for (size_t i = k * ncodes; i < (k + 1) * ncodes; i++)

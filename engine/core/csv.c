@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "csv_scan.h"
+#include "dict.h"
 #include "kpi_alloc.h"
 
 #define CSV_MIN_CHUNK (1u << 20) /* below this a chunk is not worth a thread */
@@ -47,6 +48,29 @@ static void locate(const csv_ctx *x, const char *p, long *line, long *col)
     *col = chars;
 }
 
+void csv_locate_from(const csv_ctx *x, const char **from, long *line, const char **line_start,
+                     const char *p, long *col)
+{
+    (void)x;
+    for (const char *q = *from; (q = memchr(q, '\n', (size_t)(p - q))) != NULL; q++) {
+        ++*line;
+        *line_start = q + 1;
+    }
+    *from = p;
+    long chars = 1;
+    for (const char *q = *line_start; q < p; q++)
+        chars += ((unsigned char)*q & 0xC0) != 0x80;
+    *col = chars;
+}
+
+void csv_rejects_free(csv_rejects *r)
+{
+    if (!r) return;
+    kpi_free(r->items);
+    r->items = NULL;
+    r->nitems = r->count = 0;
+}
+
 void csv_report(const csv_ctx *x, const csv_fail *f, kpi_error *err)
 {
     long line = 0, col = 0;
@@ -62,9 +86,15 @@ int csv_out_of_memory(const csv_ctx *x, kpi_error *err)
 /* Append one column named by a header field (or c<n>); -1 when out of memory. */
 static int add_colspec(csv_ctx *x, const char *s, size_t len, int escaped)
 {
-    csv_colspec *cols = kpi_realloc(x->cols, (x->ncols + 1) * sizeof *cols);
-    if (!cols) return -1;
-    x->cols = cols;
+    /* Grown by doubling from 8 (full at 0 and at each power of two from 8): 100k columns
+       would otherwise copy the array 100k times. */
+    size_t have = x->ncols;
+    if (have == 0 || (have >= 8 && (have & (have - 1)) == 0)) {
+        csv_colspec *grown = kpi_realloc(x->cols, (have ? 2 * have : 8) * sizeof *grown);
+        if (!grown) return -1;
+        x->cols = grown;
+    }
+    csv_colspec *cols = x->cols;
     char *name = kpi_strndup(s, len);
     if (!name) return -1;
     if (escaped) { /* undo "" in place */
@@ -79,8 +109,11 @@ static int add_colspec(csv_ctx *x, const char *s, size_t len, int escaped)
     return 0;
 }
 
-/* A header field as a column name: text, not empty, not seen before. */
-static int check_name(const csv_ctx *x, const csv_field *f, kpi_error *err)
+/*
+** A header field as a column name: text, not empty, not seen before. `seen` holds the
+** names so far, coded in header order: a hash lookup, so 100k columns stay linear.
+*/
+static int check_name(const csv_ctx *x, const csv_field *f, dict *seen, kpi_error *err)
 {
     csv_fail fail = {0};
     size_t col = x->ncols - 1;
@@ -88,13 +121,13 @@ static int check_name(const csv_ctx *x, const csv_field *f, kpi_error *err)
         csv_fail_set(&fail, KPI_EDATA, f->start, "column %zu of the header has an empty name",
                      col + 1);
     else if (csv_check_text(x, col, f, &fail) == 0) {
-        for (size_t i = 0; i < col; i++) {
-            if (strcmp(x->cols[i].name, x->cols[col].name) != 0) continue;
+        const char *name = x->cols[col].name;
+        uint32_t first = dict_intern(seen, name, strlen(name));
+        if (first == DICT_NONE) return csv_out_of_memory(x, err);
+        if (first != col)
             csv_fail_set(&fail, KPI_EDATA, f->start,
-                         "duplicate column name '%s' (columns %zu and %zu of the header)",
-                         x->cols[col].name, i + 1, col + 1);
-            break;
-        }
+                         "duplicate column name '%s' (columns %zu and %zu of the header)", name,
+                         (size_t)first + 1, col + 1);
     }
     if (fail.kind == KPI_OK) return 0;
     csv_report(x, &fail, err);
@@ -110,7 +143,9 @@ static int read_header(csv_ctx *x, int header, kpi_error *err)
         p += blank;
     x->body = p;
     if (p == x->end) return 0; /* no records: a table with no columns */
-    int rc;
+    dict *seen = header ? dict_new() : NULL;
+    if (header && !seen) return csv_out_of_memory(x, err);
+    int rc, failed = 0;
     do {
         csv_field f;
         rc = csv_next_field(&p, x->end, x->delim, &f);
@@ -120,15 +155,19 @@ static int read_header(csv_ctx *x, int header, kpi_error *err)
                          rc == CSV_EUNTERMINATED ? "unterminated quoted field (opened here)"
                                                  : "unexpected character after closing quote");
             csv_report(x, &fail, err);
-            return -1;
+            failed = -1;
+            break;
         }
         char generated[32];
         int n = snprintf(generated, sizeof generated, "c%zu", x->ncols + 1);
         if (header ? add_colspec(x, f.s, f.len, f.escaped)
                    : add_colspec(x, generated, (size_t)n, 0))
-            return csv_out_of_memory(x, err);
-        if (header && check_name(x, &f, err)) return -1;
-    } while (rc == CSV_MORE);
+            failed = csv_out_of_memory(x, err);
+        else if (header)
+            failed = check_name(x, &f, seen, err);
+    } while (rc == CSV_MORE && !failed);
+    dict_free(seen);
+    if (failed) return -1;
     if (header) x->body = p;
     return 0;
 }
@@ -155,6 +194,9 @@ static int apply_declarations(csv_ctx *x, const csv_options *o, kpi_error *err)
         x->cols[col].type = d->type;
         x->cols[col].scale = d->type == COL_DECIMAL ? d->scale : 0;
     }
+    if (o->keep)
+        for (size_t col = 0; col < x->ncols; col++)
+            x->cols[col].skip = !o->keep(x->cols[col].name, o->keep_arg);
     return 0;
 }
 
@@ -219,14 +261,19 @@ static table *load_body(csv_ctx *x, const csv_options *o, const char *name, kpi_
     size_t stride = ncols + 2;
     csv_colstat *stats = kpi_calloc(n * stride, sizeof *stats);
     csv_colwork *work = kpi_calloc(n * stride, sizeof *work);
+    csv_colsample *sample = kpi_calloc(n * stride, sizeof *sample);
     csv_pool *pool = chunks ? csv_pool_start(chunks, n) : NULL;
     table *t = NULL;
-    if (chunks && stats && work && pool) {
+    if (chunks && stats && work && sample && pool) {
         for (size_t i = 0; i < n; i++) {
             chunks[i].ctx = x;
             chunks[i].stats = stats + i * stride;
             chunks[i].work = work + i * stride;
+            chunks[i].sample = sample + i * stride;
+            chunks[i].done = 0;
         }
+        x->chunks = chunks;
+        x->nchunks = n;
         plan_chunks(x, pool, chunks, n);
         t = csv_build(x, pool, chunks, n, name, err);
     } else {
@@ -234,6 +281,7 @@ static table *load_body(csv_ctx *x, const csv_options *o, const char *name, kpi_
     }
     if (pool) csv_pool_stop(pool);
     kpi_free(work);
+    kpi_free(sample);
     kpi_free(stats);
     kpi_free(chunks);
     return t;
@@ -248,6 +296,8 @@ static int check_options(const csv_options *o, const char *file, kpi_error *err)
     if (m == '\0' || (m >= '0' && m <= '9') || m == '-' || m == '+')
         return kpi_error_set(err, KPI_EUSAGE, file, 0, 0, "'%c' cannot be the decimal mark",
                              m ? m : '0');
+    if (o->skip_bad_rows && !o->rejects)
+        return kpi_error_set(err, KPI_EUSAGE, file, 0, 0, "skipping bad rows needs a place to count them");
     return 0;
 }
 
@@ -276,6 +326,13 @@ static table *load_text(const char *file, const char *name, const char *data, si
     x.delim = o->delimiter;
     x.mark = o->decimal;
     x.date_format = o->date_format;
+    x.skip_bad_rows = o->skip_bad_rows;
+    x.rejects = o->rejects;
+    if (o->rejects) memset(o->rejects, 0, sizeof *o->rejects);
+    if (fd >= 0) { /* a file: worth telling how far along it is */
+        x.progress = o->progress;
+        x.progress_arg = o->progress_arg;
+    }
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) x.text += 3;
     char *own_name = name ? NULL : default_name(file);
     table *t = NULL;
@@ -283,6 +340,7 @@ static table *load_text(const char *file, const char *name, const char *data, si
         csv_out_of_memory(&x, err);
     else if (read_header(&x, o->header != 0, err) == 0 && apply_declarations(&x, o, err) == 0)
         t = load_body(&x, o, name ? name : own_name, err);
+    if (x.progress) x.progress(1.0, x.progress_arg);
     for (size_t i = 0; i < x.ncols; i++)
         kpi_free(x.cols[i].name);
     kpi_free(x.cols);

@@ -48,7 +48,51 @@ typedef struct csv_options {
     int threads;               /* 0 (default) = one per online core */
     size_t min_chunk;          /* least bytes per parallel chunk; 0 (default) = 1 MiB, so small
                                   inputs use one thread. Tests set it low to split small inputs. */
+    /*
+    ** Which columns to load (NULL, the default: all). A column for which keep(name, arg)
+    ** returns 0 is only tokenized: it is in the table with absent = 1 (no values, no
+    ** dict), and its values are neither converted nor checked against a declared type.
+    ** Record structure (field counts, quoting, NUL bytes) is checked for every column.
+    */
+    int (*keep)(const char *name, void *arg);
+    void *keep_arg;
+    /*
+    ** Progress of a load from a file (NULL: none): progress(fraction, arg) is called on
+    ** the caller's thread about every CSV_PROGRESS_SECONDS while values are read, with
+    ** the share of the file read so far by the pass (0 <= fraction < 1; a column read
+    ** again starts over), and once with 1.0 when the load ends, whatever the outcome.
+    */
+    void (*progress)(double fraction, void *arg);
+    void *progress_arg;
+    /*
+    ** Bad rows (skip_bad_rows = 1): a record with the wrong number of fields, a value
+    ** that does not fit its declared type, or text that is not UTF-8 (or holds a NUL
+    ** byte) is left out instead of failing the load, and counted in *rejects (which
+    ** must be set; free it with csv_rejects_free) with its line, column and reason.
+    ** Quoting errors still fail the load: past an unterminated quote no record boundary
+    ** can be trusted.
+    */
+    int skip_bad_rows;
+    struct csv_rejects *rejects;
 } csv_options;
+
+/* A row left out by skip_bad_rows: where the reason is, and the reason. */
+typedef struct csv_reject {
+    long line, column;
+    char message[200];
+} csv_reject;
+
+#define CSV_MAX_REJECTS 10000 /* rows described in detail; all of them are counted */
+
+typedef struct csv_rejects {
+    size_t count;      /* rows left out */
+    csv_reject *items; /* the first min(count, CSV_MAX_REJECTS), in file order */
+    size_t nitems;
+} csv_rejects;
+
+void csv_rejects_free(csv_rejects *r);
+
+#define CSV_PROGRESS_SECONDS 0.1
 
 void csv_options_init(csv_options *o);
 

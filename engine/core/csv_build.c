@@ -10,6 +10,9 @@
 ** converted again into new arrays; when the load itself meets anything unusual it is
 ** redone the two-pass way. Either way the table is the same as the two-pass load's.
 */
+#include <stdio.h>
+
+#include "csv.h"
 #include "csv_scan.h"
 #include "kpi_alloc.h"
 
@@ -20,6 +23,7 @@ typedef struct col_build {
     uint8_t tentative; /* STRING planned with no value seen: a value may make it another type */
     uint8_t infer;     /* no type planned: its values only vote in the one-pass load */
     uint8_t convert;   /* converted by the coming convert pass */
+    uint8_t narrow;    /* STRING with few strings in every sample: one-byte codes */
     void *data;        /* the array (owned until the table takes it) */
     uint64_t *valid;
     size_t nnull;
@@ -54,6 +58,12 @@ static size_t type_size(col_type t)
         break;
     }
     return sizeof(int64_t);
+}
+
+/* Bytes per value of a column being built. */
+static size_t col_width(const col_build *c)
+{
+    return c->narrow ? 1 : type_size(c->type);
 }
 
 static void joined_stats(const build *b, size_t col, csv_colstat *st)
@@ -96,7 +106,13 @@ static int prepare_column(build *b, size_t col, size_t rows, const size_t *base,
     const csv_colspec *cs = &b->x->cols[col];
     kpi_array_free(c->data);
     release_column(b, col);
-    c->data = c->infer ? NULL : kpi_array_alloc(rows ? rows : 1, type_size(c->type));
+    if (cs->skip) {
+        c->data = NULL;
+        for (size_t i = 0; i < b->n; i++)
+            b->chunks[i].work[col] = (csv_colwork){.mode = CSV_M_SKIP};
+        return 0;
+    }
+    c->data = c->infer ? NULL : kpi_array_alloc(rows ? rows : 1, col_width(c));
     if (!c->infer && !c->data) return -1;
     for (size_t i = 0; i < b->n; i++) {
         csv_chunk *ch = &b->chunks[i];
@@ -110,7 +126,8 @@ static int prepare_column(build *b, size_t col, size_t rows, const size_t *base,
         /* A planned decimal's scale still votes; a final or declared one reads values at it. */
         w->fixed = c->type == COL_DECIMAL && (final || (cs->declared && cs->scale >= 0));
         w->scale = c->scale;
-        if (c->data) w->data = (char *)c->data + base[i] * type_size(c->type);
+        w->narrow = c->narrow;
+        if (c->data) w->data = (char *)c->data + base[i] * col_width(c);
         if (w->mode == CSV_M_STRING && !(ch->dicts[col] = dict_new())) return -1;
     }
     return 0;
@@ -162,16 +179,28 @@ static int join_nulls(build *b, size_t col)
     return 0;
 }
 
-/* Merge chunk ch's strings of column col into chunk 0's dict and rewrite the chunk's codes. */
+/*
+** Merge chunk ch's strings of column col into chunk 0's dict and rewrite the chunk's
+** codes. 1 (nothing rewritten) when one-byte codes would not hold the merged strings.
+*/
 static int merge_strings(build *b, csv_chunk *ch, size_t col)
 {
     const dict *from = ch->dicts[col];
+    dict *into = b->chunks[0].dicts[col];
     uint32_t n = dict_count(from);
     uint32_t *remap = kpi_malloc((n ? n : 1) * sizeof *remap);
     if (remap) kpi_populate(remap, n * sizeof *remap);
-    if (!remap || dict_merge(b->chunks[0].dicts[col], from, remap)) {
+    if (!remap || dict_merge(into, from, remap)) {
         kpi_free(remap);
         return -1;
+    }
+    if (b->cols[col].narrow) {
+        int fits = dict_count(into) <= CSV_NARROW_NULL + 1;
+        uint8_t *codes = (uint8_t *)b->cols[col].data + ch->row0;
+        for (size_t r = 0; fits && r < ch->nrows; r++)
+            codes[r] = codes[r] == CSV_NARROW_NULL ? 0 : (uint8_t)remap[codes[r]];
+        kpi_free(remap);
+        return !fits;
     }
     uint32_t *codes = (uint32_t *)b->cols[col].data + ch->row0;
     for (size_t r = 0; r < ch->nrows; r++)
@@ -180,14 +209,18 @@ static int merge_strings(build *b, csv_chunk *ch, size_t col)
     return 0;
 }
 
-/* Join the chunks' parts of column col: nulls, and string codes into chunk 0's. */
+/*
+** Join the chunks' parts of column col: string codes into chunk 0's, then nulls. 1 when
+** the column's one-byte codes cannot hold its strings: it must be converted again.
+*/
 static int join_column(build *b, size_t col)
 {
-    if (join_nulls(b, col)) return -1;
-    if (b->cols[col].type != COL_STRING) return 0;
-    for (size_t i = 1; i < b->n; i++)
-        if (merge_strings(b, &b->chunks[i], col)) return -1;
-    return 0;
+    if (b->cols[col].type == COL_STRING)
+        for (size_t i = 1; i < b->n; i++) {
+            int rc = merge_strings(b, &b->chunks[i], col);
+            if (rc) return rc;
+        }
+    return join_nulls(b, col);
 }
 
 /* The first failure of a convert pass, in file order. */
@@ -234,7 +267,7 @@ static int convert_again(build *b)
         csv_colstat st;
         joined_stats(b, col, &st);
         b->cols[col].nnull = st.empty + (b->cols[col].type == COL_STRING ? 0 : st.quoted_empty);
-        if (join_column(b, col)) return csv_out_of_memory(b->x, b->err);
+        if (join_column(b, col)) return csv_out_of_memory(b->x, b->err); /* never narrow here */
     }
     return 0;
 }
@@ -278,8 +311,8 @@ static int load_two_pass(build *b)
         csv_colstat st;
         joined_stats(b, col, &st);
         stat_type(&b->x->cols[col], &st, &c->type, &c->scale);
-        c->tentative = c->infer = 0;
-        c->convert = 1;
+        c->tentative = c->infer = c->narrow = 0;
+        c->convert = !b->x->cols[col].skip;
     }
     return convert_again(b);
 }
@@ -293,9 +326,13 @@ static void plan_column(build *b, size_t col)
     csv_colstat st;
     joined_stats(b, col, &st);
     c->tentative = c->infer = 0;
-    c->convert = 1;
+    c->convert = !cs->skip;
+    if (cs->skip) return;
     if (cs->declared || st.kind != CSV_K_NONE) {
         stat_type(cs, &st, &c->type, &c->scale);
+        c->narrow = c->type == COL_STRING;
+        for (size_t i = 0; i < b->n && c->narrow; i++)
+            c->narrow = !b->chunks[i].sample[col].many;
         return;
     }
     /*
@@ -314,7 +351,7 @@ static void plan_column(build *b, size_t col)
 /* Move chunk i's rows of column col from base[i] to their final row0. */
 static void compact(build *b, size_t col, const size_t *base)
 {
-    size_t size = type_size(b->cols[col].type);
+    size_t size = col_width(&b->cols[col]);
     for (size_t i = 1; i < b->n; i++) {
         const csv_chunk *ch = &b->chunks[i];
         if (ch->row0 == base[i] || ch->nrows == 0) continue;
@@ -333,6 +370,7 @@ static int settle_column(build *b, size_t col, const size_t *base)
     csv_colstat st;
     col_type type;
     int scale, misfit = 0;
+    if (b->x->cols[col].skip) return 0;
     joined_stats(b, col, &st);
     stat_type(&b->x->cols[col], &st, &type, &scale);
     for (size_t i = 0; i < b->n; i++)
@@ -340,14 +378,18 @@ static int settle_column(build *b, size_t col, const size_t *base)
     if (c->infer || misfit || type != c->type || (type == COL_DECIMAL && scale != c->scale)) {
         c->type = type;
         c->scale = scale;
-        c->tentative = c->infer = 0;
+        c->tentative = c->infer = c->narrow = 0;
         c->convert = 1;
         return 0;
     }
     c->convert = 0;
     c->nnull = st.empty + (type == COL_STRING ? 0 : st.quoted_empty);
     compact(b, col, base);
-    return join_column(b, col);
+    int rc = join_column(b, col);
+    if (rc <= 0) return rc;
+    c->narrow = 0; /* more strings than one byte holds: convert again with four */
+    c->convert = 1;
+    return 0;
 }
 
 /*
@@ -385,6 +427,29 @@ static int load_one_pass(build *b)
     return BUILD_OK;
 }
 
+/*
+** Store a string column's codes in 1 or 2 bytes when its dict is small enough, in place
+** (a forward copy to a narrower array never overwrites a code not yet read), and give
+** the rest of the array back: most text columns (channels, devices, sources) hold a
+** few strings, and their arrays are then a quarter of the size to keep and to scan.
+*/
+static void narrow_codes(column *c, size_t nrows)
+{
+    uint32_t n = dict_count(c->dict);
+    const uint32_t *from = c->v.code;
+    if (n <= 256) {
+        for (size_t r = 0; r < nrows; r++)
+            c->v.code8[r] = (uint8_t)from[r];
+        c->code_bytes = 1;
+    } else if (n <= 65536) {
+        for (size_t r = 0; r < nrows; r++)
+            c->v.code16[r] = (uint16_t)from[r];
+        c->code_bytes = 2;
+    } else
+        return;
+    kpi_array_trim(c->v.ptr, nrows * (size_t)c->code_bytes, nrows * sizeof *from);
+}
+
 /* The table: takes the built arrays and bitmaps and chunk 0's dicts. NULL when out of memory. */
 static table *assemble(build *b, const char *name)
 {
@@ -397,6 +462,14 @@ static table *assemble(build *b, const char *name)
             table_free(t);
             return NULL;
         }
+        if (b->x->cols[col].skip) { /* named, without values */
+            kpi_array_free(c->v.ptr);
+            dict_free(c->dict);
+            c->v.ptr = NULL;
+            c->dict = NULL;
+            c->absent = 1;
+            continue;
+        }
         kpi_array_free(c->v.ptr);
         c->v.ptr = cb->data;
         c->valid = cb->valid;
@@ -407,6 +480,10 @@ static table *assemble(build *b, const char *name)
             dict_free(c->dict);
             c->dict = b->chunks[0].dicts[col];
             b->chunks[0].dicts[col] = NULL;
+            if (cb->narrow)
+                c->code_bytes = 1;
+            else
+                narrow_codes(c, b->nrows);
         }
     }
     t->nrows = b->nrows;
@@ -423,6 +500,31 @@ static void release_all(build *b)
         b->cols[col].data = NULL;
         b->cols[col].valid = NULL;
     }
+}
+
+/* The records pass 1 left out, into x->rejects, positions found in one pass. -1: out of memory. */
+static int collect_rejects(const build *b)
+{
+    const csv_ctx *x = b->x;
+    csv_rejects *r = x->rejects;
+    const char *from = x->data, *line_start = x->text;
+    long line = 1;
+    for (size_t i = 0; i < b->n; i++)
+        r->count += b->chunks[i].nskips;
+    r->nitems = 0;
+    if (!r->count) return 0;
+    size_t most = r->count < CSV_MAX_REJECTS ? r->count : CSV_MAX_REJECTS;
+    if (!(r->items = kpi_malloc(most * sizeof *r->items))) return -1;
+    for (size_t i = 0; i < b->n && r->nitems < most; i++) {
+        const csv_chunk *ch = &b->chunks[i];
+        for (size_t k = 0; k < ch->nskips && k < CSV_MAX_REJECTS && r->nitems < most; k++) {
+            csv_reject *rj = &r->items[r->nitems++];
+            csv_locate_from(x, &from, &line, &line_start, ch->skips[k].at, &rj->column);
+            rj->line = line;
+            snprintf(rj->message, sizeof rj->message, "%s", ch->reasons[k]);
+        }
+    }
+    return 0;
 }
 
 table *csv_build(csv_ctx *x, csv_pool *pool, csv_chunk *chunks, size_t n, const char *name,
@@ -442,6 +544,10 @@ table *csv_build(csv_ctx *x, csv_pool *pool, csv_chunk *chunks, size_t n, const 
         release_all(&b);
         rc = load_two_pass(&b) ? BUILD_FAILED : BUILD_OK;
     }
+    if (rc == BUILD_OK && x->rejects && collect_rejects(&b)) {
+        rc = BUILD_FAILED;
+        csv_out_of_memory(x, err);
+    }
     if (rc == BUILD_OK && !(t = assemble(&b, name))) csv_out_of_memory(x, err);
     if (b.cols) release_all(&b);
     for (size_t i = 0; i < n; i++) {
@@ -450,6 +556,9 @@ table *csv_build(csv_ctx *x, csv_pool *pool, csv_chunk *chunks, size_t n, const 
         kpi_free(chunks[i].scratch);
         kpi_free(chunks[i].inbuf);
         kpi_free(chunks[i].fields);
+        kpi_free(chunks[i].skips);
+        kpi_free(chunks[i].reasons);
+        kpi_free(chunks[i].saved);
         chunks[i].dicts = NULL;
     }
     kpi_free(b.cols);

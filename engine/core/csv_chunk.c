@@ -10,7 +10,13 @@
 ** array, never past `cap`. It splits a record without quotes with bit masks of its
 ** delimiters and line feeds (SSE2, 64 bytes at a time), any other by csv_next_field.
 */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "csv_scan.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "csv.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -48,10 +54,25 @@ static void quote_error(csv_chunk *ch, int rc, const csv_field *f)
         csv_fail_set(&ch->fail, KPI_EDATA, f->start, "unexpected character after closing quote");
 }
 
+/* Note a sampled field's string among the column's distinct ones (csv_colsample). */
+static void sample_string(csv_chunk *ch, size_t col, const csv_field *f)
+{
+    csv_colsample *s = &ch->sample[col];
+    if (s->many) return;
+    uint32_t h = dict_hash(f->s, f->len, f->s + f->len).hash;
+    for (uint8_t i = 0; i < s->n; i++)
+        if (s->hash[i] == h) return;
+    if (s->n == CSV_SAMPLE_STRINGS)
+        s->many = 1;
+    else
+        s->hash[s->n++] = h;
+}
+
 static int infer_one(csv_chunk *ch, size_t col, const csv_field *f)
 {
     const csv_ctx *x = ch->ctx;
     csv_colstat *st = &ch->stats[col];
+    if (ch->sampling && f->len) sample_string(ch, col, f);
     if (f->len == 0) {
         if (f->quoted)
             st->quoted_empty++;
@@ -63,13 +84,16 @@ static int infer_one(csv_chunk *ch, size_t col, const csv_field *f)
     return csv_infer_field(x, col, f, st, &ch->fail);
 }
 
-/* Pass 1 over one record at *pos: 0, or -1 with ch->fail set. */
+/*
+** Pass 1 over one record at *pos: 0, or -1 with ch->fail set. An error of the record
+** alone (fail.row) leaves *pos after it when bad rows are skipped.
+*/
 static int infer_record(csv_chunk *ch, const char **pos)
 {
     const csv_ctx *x = ch->ctx;
     const char *record = *pos, *extra = NULL;
     size_t col = 0;
-    int rc;
+    int rc, bad = 0;
     do {
         csv_field f;
         rc = csv_next_field(pos, x->end, x->delim, &f);
@@ -78,17 +102,40 @@ static int infer_record(csv_chunk *ch, const char **pos)
             return -1;
         }
         if (col < x->ncols) {
-            if (infer_one(ch, col, &f)) return -1;
+            if (!bad && infer_one(ch, col, &f)) {
+                if (!x->skip_bad_rows || ch->fail.kind == KPI_ENOMEM) return -1;
+                bad = 1; /* read on to the record's end: it is left out */
+            }
         } else if (col == x->ncols) {
             extra = f.start;
         }
         col++;
     } while (rc == CSV_MORE);
-    if (col != x->ncols) {
+    if (!bad && col != x->ncols) {
         csv_fail_set(&ch->fail, KPI_EDATA, extra ? extra : record,
                      "expected %zu field%s, found %zu", x->ncols, x->ncols == 1 ? "" : "s", col);
-        return -1;
+        bad = 1;
     }
+    ch->fail.row = bad;
+    return bad ? -1 : 0;
+}
+
+/* Remember the bad record at `record` (ch->fail says why); -1 when out of memory. */
+static int note_skip(csv_chunk *ch, const char *record)
+{
+    if (ch->nskips == ch->skips_cap) {
+        size_t cap = ch->skips_cap ? ch->skips_cap * 2 : 64;
+        csv_skip *skips = kpi_realloc(ch->skips, cap * sizeof *skips);
+        if (!skips) return -1;
+        ch->skips = skips;
+        ch->skips_cap = cap;
+    }
+    if (ch->nskips < CSV_MAX_REJECTS) {
+        if (!ch->reasons && !(ch->reasons = kpi_malloc(CSV_MAX_REJECTS * sizeof *ch->reasons)))
+            return -1;
+        snprintf(ch->reasons[ch->nskips], sizeof *ch->reasons, "%.199s", ch->fail.message);
+    }
+    ch->skips[ch->nskips++] = (csv_skip){record, ch->fail.at ? ch->fail.at : record};
     return 0;
 }
 
@@ -97,17 +144,33 @@ static void infer_units(csv_chunk *ch, size_t most)
 {
     const csv_ctx *x = ch->ctx;
     const char *p = ch->start;
-    memset(ch->stats, 0, x->ncols * sizeof *ch->stats);
-    ch->nrows = 0;
+    size_t stats_size = x->ncols * sizeof *ch->stats;
+    memset(ch->stats, 0, stats_size);
+    ch->nrows = ch->nskips = 0;
     ch->fail.kind = KPI_OK;
     ch->stop = NULL;
+    if (x->skip_bad_rows && !ch->saved && !(ch->saved = kpi_malloc(stats_size ? stats_size : 1))) {
+        csv_fail_set(&ch->fail, KPI_ENOMEM, NULL, "out of memory");
+        return;
+    }
     while (p < ch->limit && ch->nrows < most) {
         size_t blank = csv_blank_line(p, x->end);
         if (blank) {
             p += blank;
             continue;
         }
-        if (infer_record(ch, &p)) return;
+        const char *record = p;
+        if (x->skip_bad_rows) memcpy(ch->saved, ch->stats, stats_size);
+        if (infer_record(ch, &p)) {
+            if (!x->skip_bad_rows || !ch->fail.row) return;
+            if (note_skip(ch, record)) {
+                csv_fail_set(&ch->fail, KPI_ENOMEM, NULL, "out of memory");
+                return;
+            }
+            memcpy(ch->stats, ch->saved, stats_size); /* its values do not vote */
+            ch->fail.kind = KPI_OK;
+            continue;
+        }
         ch->nrows++;
     }
     ch->stop = p;
@@ -120,7 +183,10 @@ void csv_chunk_infer(csv_chunk *ch)
 
 void csv_chunk_sample(csv_chunk *ch)
 {
+    memset(ch->sample, 0, ch->ctx->ncols * sizeof *ch->sample);
+    ch->sampling = 1;
     infer_units(ch, CSV_SAMPLE_ROWS);
+    ch->sampling = 0;
 }
 
 /* A null row: zero data (CSV_NULL_CODE in a string column before remapping), a clear bit. */
@@ -142,7 +208,10 @@ static int store_null(csv_chunk *ch, csv_colwork *w, size_t row)
         ((uint8_t *)w->data)[row] = 0;
         break;
     case COL_STRING:
-        ((uint32_t *)w->data)[row] = ch->own_codes ? CSV_NULL_CODE : 0;
+        if (w->narrow)
+            ((uint8_t *)w->data)[row] = ch->own_codes ? (uint8_t)CSV_NARROW_NULL : 0;
+        else
+            ((uint32_t *)w->data)[row] = ch->own_codes ? CSV_NULL_CODE : 0;
         break;
     }
     if (!w->nulls) {
@@ -293,6 +362,16 @@ static int queue_string(csv_chunk *ch, size_t col, size_t row, const csv_field *
         if (csv_check_text(x, col, f, &ch->fail)) return -1;
         if (w->tentative) csv_vote(x, f->s, f->len, st);
     }
+    if (w->narrow) { /* few strings: codes in one byte, until one does not fit */
+        uint32_t code;
+        if (w->misfit) return 0;
+        if (intern_now(ch, col, f, &code)) return -1;
+        if (code >= CSV_NARROW_NULL)
+            w->misfit = 1;
+        else
+            ((uint8_t *)w->data)[row] = (uint8_t)code;
+        return 0;
+    }
     uint32_t *code = (uint32_t *)w->data + row;
     if (w->strings < CSV_FEW_STRINGS) return intern_now(ch, col, f, code);
     csv_pending *pd = &ch->pending[ch->npending++];
@@ -310,7 +389,11 @@ static int convert_field(csv_chunk *ch, size_t col, size_t row, const csv_field 
     csv_colwork *w = &ch->work[col];
     csv_colstat *st = &ch->stats[col];
     switch (w->mode) {
-    case CSV_M_SKIP:
+    case CSV_M_SKIP: /* not loaded, but a NUL byte is an error in every column (csv.h) */
+        if (f->len && memchr(f->s, '\0', f->len)) {
+            csv_fail_set(&ch->fail, KPI_EDATA, f->start, "NUL byte in data");
+            return -1;
+        }
         return 0;
     case CSV_M_INFER:
         return infer_one(ch, col, f);
@@ -374,6 +457,8 @@ static int read_plain_record(csv_chunk *ch, const char **pos, const char *end)
             csv_field *f = &ch->fields[n++];
             *f = (csv_field){.start = field, .s = field, .len = (size_t)(c - field)};
             if (*c == '\n') {
+                /* a short record is left unread, for csv_next_field to report it */
+                if (n != x->ncols) return 0;
                 if (f->len && c[-1] == '\r') f->len--;
                 *pos = c + 1;
                 ch->mask_at = base;
@@ -414,6 +499,26 @@ static int read_record(csv_chunk *ch, const char **pos, const csv_window *w)
     return n == x->ncols ? RECORD : MALFORMED;
 }
 
+/* Step over a record pass 1 left out: RECORD, or PARTIAL as read_record. */
+static int skip_record(const csv_ctx *x, const char **pos, const csv_window *w)
+{
+    int rc;
+    do {
+        csv_field f;
+        rc = csv_next_field(pos, w->end, x->delim, &f);
+        if (rc >= CSV_EUNTERMINATED) return w->last ? MALFORMED : PARTIAL;
+    } while (rc == CSV_MORE);
+    if (!w->last && (*pos)[-1] != '\n') return PARTIAL;
+    return RECORD;
+}
+
+/* Whether the record at p of the window is the next one pass 1 left out. */
+static int is_skipped(const csv_chunk *ch, const csv_window *w, const char *p)
+{
+    return ch->next_skip < ch->nskips &&
+           w->off + (size_t)(p - w->buf) == (size_t)(ch->skips[ch->next_skip].record - ch->ctx->data);
+}
+
 static int convert_fields(csv_chunk *ch, size_t row)
 {
     for (size_t col = 0; col < ch->ctx->ncols; col++)
@@ -436,11 +541,32 @@ static int convert_buffers(csv_chunk *ch)
 }
 
 /* More text after the window's unread bytes; pending strings point into it, so they go first. */
+/* Chunk 0, on the caller's thread: say how far the pass has read (csv_options.progress). */
+static void report_progress(csv_chunk *ch)
+{
+    const csv_ctx *x = ch->ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    if (now < ch->next_report) return;
+    ch->next_report = now + CSV_PROGRESS_SECONDS;
+    size_t read = 0, total = (size_t)(x->end - x->body);
+    for (size_t i = 0; i < x->nchunks; i++) {
+        size_t done = __atomic_load_n(&x->chunks[i].done, __ATOMIC_RELAXED);
+        size_t from = (size_t)(x->chunks[i].start - x->data);
+        if (done > from) read += done - from;
+    }
+    double f = total ? (double)read / (double)total : 0;
+    x->progress(f < 0.999 ? f : 0.999, x->progress_arg);
+}
+
 static int read_more(csv_chunk *ch, csv_window *w)
 {
     if (flush_strings(ch) || csv_window_more(ch, w)) return -1;
     ch->readable = w->end;
     ch->mask_at = NULL; /* the bytes moved */
+    __atomic_store_n(&ch->done, w->off, __ATOMIC_RELAXED);
+    if (ch->ctx->progress && ch == ch->ctx->chunks) report_progress(ch);
     return 0;
 }
 
@@ -465,6 +591,20 @@ static int convert_units(csv_chunk *ch, csv_window *w)
         size_t blank = csv_blank_line(p, w->end);
         if (blank) {
             w->p += blank;
+            continue;
+        }
+        if (is_skipped(ch, w, p)) {
+            int rc = skip_record(x, &q, w);
+            if (rc == PARTIAL) {
+                if (read_more(ch, w)) return -1;
+                continue;
+            }
+            if (rc == MALFORMED) {
+                csv_fail_set(&ch->fail, KPI_EIO, p, "the file changed while it was read");
+                return -1;
+            }
+            w->p = q;
+            ch->next_skip++;
             continue;
         }
         int rc = read_record(ch, &q, w);
@@ -492,6 +632,7 @@ void csv_chunk_convert(csv_chunk *ch)
     csv_window w;
     memset(ch->stats, 0, x->ncols * sizeof *ch->stats);
     ch->fail.kind = KPI_OK;
+    ch->next_skip = 0;
     ch->npending = 0;
     ch->nrows = 0;
     ch->stop = NULL;

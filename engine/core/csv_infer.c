@@ -27,6 +27,7 @@ void csv_fail_set(csv_fail *fail, kpi_error_kind kind, const char *at, const cha
 {
     fail->kind = kind;
     fail->at = at;
+    fail->row = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(fail->message, sizeof fail->message, fmt, ap);

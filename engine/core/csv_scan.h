@@ -92,8 +92,15 @@ typedef struct csv_pending {
 typedef struct csv_fail {
     kpi_error_kind kind; /* KPI_OK: none */
     const char *at;      /* where the offending field or record starts; NULL: no position */
+    int row;             /* the error is the record's alone: skip_bad_rows may leave it out */
     char message[400];
 } csv_fail;
+
+/* A record pass 1 left out (csv_options.skip_bad_rows). */
+typedef struct csv_skip {
+    const char *record; /* where it starts: the convert pass leaves it out too */
+    const char *at;     /* where the reason is */
+} csv_skip;
 
 /* One column as the loader will build it. */
 typedef struct csv_colspec {
@@ -101,6 +108,7 @@ typedef struct csv_colspec {
     int declared; /* the caller fixed the type */
     col_type type;
     int scale; /* COL_DECIMAL; a declared -1 is taken from the data */
+    int skip;  /* not loaded (csv_options.keep): only tokenized, absent from the table */
 } csv_colspec;
 
 /* Everything the chunks share (read-only while they run). */
@@ -114,6 +122,12 @@ typedef struct csv_ctx {
     const char *date_format;
     size_t ncols;
     csv_colspec *cols;
+    int skip_bad_rows;                            /* csv_options.skip_bad_rows */
+    struct csv_rejects *rejects;                  /* csv_options.rejects */
+    void (*progress)(double fraction, void *arg); /* csv_options.progress */
+    void *progress_arg;
+    struct csv_chunk *chunks; /* all of them, for the progress of the whole pass */
+    size_t nchunks;
 } csv_ctx;
 
 /* How a convert pass treats a column (csv_colwork.mode). */
@@ -141,6 +155,7 @@ typedef struct csv_colwork {
     uint8_t declared;      /* a value that does not fit is an error */
     uint8_t fixed;         /* DECIMAL: values are read at `scale` (declared, or a final type) */
     uint8_t misfit;        /* a value did not fit: the column is converted again */
+    uint8_t narrow;        /* STRING: one-byte codes (CSV_NARROW_NULL and up do not fit) */
     int scale;             /* DECIMAL: the array's scale */
     uint32_t strings;      /* STRING: codes handed out so far (a larger code is a new string) */
     uint64_t bound;        /* DECIMAL: magnitudes below it change no statistic (csv_infer.c) */
@@ -160,6 +175,17 @@ typedef struct csv_field {
     int quoted, escaped;
 } csv_field;
 
+/*
+** The strings a chunk's sample met in a column, as hashes, up to CSV_SAMPLE_STRINGS: a
+** column whose samples all met fewer is planned with one-byte codes (csv_build.c).
+*/
+#define CSV_SAMPLE_STRINGS 32
+typedef struct csv_colsample {
+    uint32_t hash[CSV_SAMPLE_STRINGS];
+    uint8_t n;    /* distinct hashes in hash[] */
+    uint8_t many; /* more than CSV_SAMPLE_STRINGS */
+} csv_colsample;
+
 typedef struct csv_chunk csv_chunk;
 struct csv_chunk {
     const csv_ctx *ctx;
@@ -172,6 +198,14 @@ struct csv_chunk {
     size_t cap;           /* rows the chunk's part of the arrays holds */
     csv_colstat *stats;   /* ncols */
     csv_colwork *work;    /* ncols */
+    csv_colsample *sample; /* ncols: filled by csv_chunk_sample */
+    size_t done;           /* the file offset this chunk has read up to (atomic) */
+    csv_skip *skips;       /* records pass 1 left out, in order (skip_bad_rows) */
+    size_t nskips, skips_cap, next_skip;
+    char (*reasons)[200];  /* why, for the first CSV_MAX_REJECTS of them */
+    csv_colstat *saved;    /* skip_bad_rows: the statistics before the record at hand */
+    double next_report;    /* chunk 0 with a progress callback: when to report next */
+    int sampling;          /* csv_chunk_sample is running */
     dict **dicts;         /* per column: the chunk's strings (string columns only) */
     int own_codes;        /* codes are the chunk's own, remapped after the pass (all but chunk 0) */
     csv_pending *pending; /* string fields of the current batch */
@@ -188,6 +222,7 @@ struct csv_chunk {
 };
 
 #define CSV_NULL_CODE UINT32_MAX /* a null row of a string column, before remapping */
+#define CSV_NARROW_NULL 255u     /* the same in a column of one-byte codes */
 
 enum { CSV_MORE, CSV_LAST, CSV_EUNTERMINATED, CSV_EAFTERQUOTE };
 
@@ -336,6 +371,13 @@ void csv_pool_stop(csv_pool *p);
 
 /* csv.c: an error of a chunk as the caller sees it (file, line, column). */
 void csv_report(const csv_ctx *x, const csv_fail *f, kpi_error *err);
+/*
+** Line and column (in characters) of p, counting from *from (at line *line, whose first
+** byte is *line_start; start with x->data, 1 and x->text), which moves to p: positions
+** met in file order cost one pass over the text in all.
+*/
+void csv_locate_from(const csv_ctx *x, const char **from, long *line, const char **line_start,
+                     const char *p, long *col);
 int csv_out_of_memory(const csv_ctx *x, kpi_error *err);
 
 /* csv_build.c: the table from the planned chunks; NULL and err filled on failure. */

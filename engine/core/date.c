@@ -19,19 +19,26 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-int32_t date_from_civil(int year, int month, int day)
+/* Days of a civil date in int64: exact where the int32 result of date_from_civil wraps. */
+static int64_t days_from_civil(int year, int month, int day)
 {
     int64_t y = (int64_t)year - (month <= 2);
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     int64_t yoe = y - era * 400;
     int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
+    return era * 146097 + doe - 719468;
 }
 
-void date_to_civil(int32_t days, int *year, int *month, int *day)
+int32_t date_from_civil(int year, int month, int day)
 {
-    int64_t z = (int64_t)days + 719468;
+    return (int32_t)days_from_civil(year, month, day);
+}
+
+/* The civil date of an int64 day (a few days past the int32 range stay exact). */
+static void civil_from_days(int64_t days, int *year, int *month, int *day)
+{
+    int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -41,6 +48,11 @@ void date_to_civil(int32_t days, int *year, int *month, int *day)
     *day = (int)(doy - (153 * mp + 2) / 5 + 1);
     *month = m;
     *year = (int)(yoe + era * 400 + (m <= 2));
+}
+
+void date_to_civil(int32_t days, int *year, int *month, int *day)
+{
+    civil_from_days(days, year, month, day);
 }
 
 static int is_leap(int year)
@@ -69,12 +81,13 @@ int date_iso_weekday(int32_t days)
 
 void date_iso_week(int32_t days, int *iso_year, int *week)
 {
-    /* A week belongs to the year of its Thursday. */
-    int32_t thursday = days - (date_iso_weekday(days) - 1) + 3;
+    /* A week belongs to the year of its Thursday, which for the first and last days of
+       the int32 range lies outside it: int64 throughout. */
+    int64_t thursday = (int64_t)days - (date_iso_weekday(days) - 1) + 3;
     int y, m, d;
-    date_to_civil(thursday, &y, &m, &d);
+    civil_from_days(thursday, &y, &m, &d);
     *iso_year = y;
-    *week = (thursday - date_from_civil(y, 1, 1)) / 7 + 1;
+    *week = (int)((thursday - days_from_civil(y, 1, 1)) / 7 + 1);
 }
 
 int32_t date_from_iso_week(int iso_year, int week)
@@ -347,7 +360,7 @@ static int classify_codes(const column *c, size_t nrows, const char *fmt, uint8_
     *has_time = 0;
     for (size_t i = 0; i < nrows; i++) {
         if (!column_is_valid(c, i)) continue;
-        uint32_t code = c->v.code[i];
+        uint32_t code = column_code(c, i);
         if (kind[code] != KIND_UNSEEN) continue;
         const char *s = dict_str(c->dict, code);
         size_t len = dict_len(c->dict, code);
@@ -379,17 +392,18 @@ int date_convert_column(table *t, int col, const char *fmt, kpi_error *err)
     if (!out) goto oom;
     for (size_t i = 0; i < t->nrows; i++) {
         int valid = column_is_valid(c, i);
-        uint32_t code = c->v.code[i];
+        uint32_t code = column_code(c, i);
         int64_t v = valid ? value[code] : 0;
         if (has_time)
             ((int64_t *)out)[i] = valid && kind[code] == KIND_DATE ? v * SECS_PER_DAY : v;
         else
             ((int32_t *)out)[i] = (int32_t)v;
     }
-    kpi_array_free(c->v.ptr);
+    column_array_free(c, c->v.ptr);
     c->v.ptr = out;
     dict_free(c->dict);
     c->dict = NULL;
+    c->code_bytes = 0;
     c->type = has_time ? COL_TIMESTAMP : COL_DATE;
     kpi_free(kind);
     kpi_free(value);

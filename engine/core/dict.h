@@ -104,4 +104,25 @@ int dict_merge(dict *d, const dict *from, uint32_t *remap);
 const uint32_t *dict_sorted(dict *d);
 const uint32_t *dict_rank(dict *d);
 
+/*
+** Images, for the column cache: a dict stored in a file is used in place, without
+** rehashing a string. The image is the strings (each NUL-terminated, in code order,
+** at base + offsets[code], in nbytes bytes), their lengths, and the hash table as
+** dict_image_table() gives it. dict_image_layout() fingerprints the table's layout and
+** hash function: an image stored under another fingerprint must not be used.
+**
+** dict_from_image() borrows all of that memory, which must outlive the dict and stay
+** unchanged; it allocates only the dict itself. Lookups and sorting work on the image;
+** the first dict_intern of a new string copies the lengths and the table (the strings
+** stay borrowed). NULL when out of memory or when dict_image_check() fails.
+** The image's contents need not be verified: a damaged one gives wrong strings or codes,
+** but every read stays inside the image and a lookup always ends.
+** dict_image_check() says (0 / -1) whether count strings fit a table of table_bytes.
+*/
+uint64_t dict_image_layout(void);
+const void *dict_image_table(const dict *d, size_t *bytes);
+int dict_image_check(uint32_t count, size_t table_bytes);
+dict *dict_from_image(uint32_t count, const char *base, size_t nbytes, const uint64_t *offsets,
+                      const uint32_t *lens, const void *table, size_t table_bytes);
+
 #endif

@@ -186,7 +186,7 @@ static int ids_of_strings(const selection *sel, const column *c, uint32_t *kid, 
     for (size_t i = 0; i < sel->n; i++) {
         size_t r = selection_row(sel, i);
         int valid = column_is_valid(c, r);
-        uint32_t code = c->v.code[r];
+        uint32_t code = column_code(c, r);
         kid[i] = valid ? code : NULL_ID;
         id_of[valid ? code : ncodes] = 1;
         has_null |= !valid;
@@ -281,8 +281,8 @@ static const char *value_text(const column *c, size_t r, char *buf, size_t *len)
     if (!column_is_valid(c, r))
         buf[0] = '\0';
     else if (c->type == COL_STRING) {
-        *len = dict_len(c->dict, c->v.code[r]);
-        return dict_str(c->dict, c->v.code[r]);
+        *len = dict_len(c->dict, column_code(c, r));
+        return dict_str(c->dict, column_code(c, r));
     } else if (c->type == COL_DATE)
         date_format_iso(c->v.date[r], buf);
     else if (c->type == COL_TIMESTAMP)

@@ -85,7 +85,7 @@ static idset *from_strings(const selection *sel, const column *c, kpi_error *err
     }
     for (size_t i = 0; i < sel->n; i++) {
         size_t r = selection_row(sel, i);
-        uint32_t code = c->v.code[r];
+        uint32_t code = column_code(c, r);
         if (column_is_valid(c, r)) present[code >> 6] |= (uint64_t)1 << (code & 63);
     }
     size_t n = 0, bytes = 0;

@@ -111,6 +111,20 @@ void kpi_array_free(void *p)
     kpi_free(p);
 }
 
+void kpi_array_trim(void *p, size_t keep, size_t bytes)
+{
+#ifndef KPI_TEST_ALLOC
+    const uintptr_t page = 4096;
+    uintptr_t from = ((uintptr_t)p + keep + page - 1) & ~(page - 1);
+    uintptr_t to = ((uintptr_t)p + bytes) & ~(page - 1);
+    if (bytes >= HUGE_PAGE && to > from) madvise((void *)from, to - from, MADV_DONTNEED);
+#else
+    (void)p;
+    (void)keep;
+    (void)bytes;
+#endif
+}
+
 void kpi_populate(void *p, size_t bytes)
 {
 #ifdef MADV_POPULATE_WRITE

@@ -51,6 +51,12 @@ void *kpi_array_calloc(size_t n, size_t elem);
 void *kpi_array_realloc(void *p, size_t old_n, size_t new_n, size_t elem);
 void kpi_array_free(void *p);
 /*
+** Give the memory of an array from kpi_array_alloc back to the system past its first
+** `keep` bytes (whole pages), the array staying valid for those: a loader that
+** compacted an array in place keeps only what it uses. Advice only.
+*/
+void kpi_array_trim(void *p, size_t keep, size_t bytes);
+/*
 ** Map the pages of a new block of 64 KiB or more at once: on these machines a page
 ** fault costs more than the page itself. Advice only: without MADV_POPULATE_WRITE
 ** (Linux < 5.14) the pages fault in as they are used.

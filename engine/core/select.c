@@ -487,7 +487,11 @@ static size_t scan(const selection *in, const column *c, const pred *p, uint32_t
         break;
     case COL_STRING:
         if (p->rank)
-            SCAN_INT(p->rank[c->v.code[r]]);
+            SCAN_INT(p->rank[column_code(c, r)]);
+        else if (c->code_bytes == 1)
+            SCAN_INT(c->v.code8[r]);
+        else if (c->code_bytes == 2)
+            SCAN_INT(c->v.code16[r]);
         else
             SCAN_INT(c->v.code[r]);
         break;

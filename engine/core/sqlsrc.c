@@ -89,6 +89,11 @@ static int sql_error(loader *L, int rc)
         return kpi_error_set(L->err, KPI_EDATA, L->path, 0, 0, "database is damaged: %s", msg);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+        /* Another connection holds a lock: say so, and how long was waited for it. */
+        return kpi_error_set(L->err, KPI_EIO, L->path, 0, 0,
+                             "database is locked by another connection (gave up after waiting "
+                             "%g s for it)",
+                             (L->o->busy_timeout_ms > 0 ? L->o->busy_timeout_ms : 0) / 1000.0);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_PERM:

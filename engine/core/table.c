@@ -1,9 +1,11 @@
 /*
 ** table.c -- typed columnar tables; see table.h.
 */
+#define _DEFAULT_SOURCE /* munmap */
 #include "table.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kpi_alloc.h"
 
@@ -15,6 +17,12 @@ _Static_assert(DECIMAL_MAX_SCALE <= 9, "table_type_parse reads decimal(N) with o
 static const size_t type_sizes[] = {sizeof(int64_t), sizeof(double),  sizeof(int64_t),
                                     sizeof(int32_t), sizeof(int64_t), sizeof(uint32_t),
                                     sizeof(uint8_t)};
+
+/* Bytes per value of c (narrow string codes included). */
+static size_t value_size(const column *c)
+{
+    return c->code_bytes ? (size_t)c->code_bytes : type_sizes[c->type];
+}
 
 const char *table_type_name(col_type t)
 {
@@ -70,13 +78,44 @@ void table_free(table *t)
     for (size_t i = 0; i < t->ncols; i++) {
         column *c = &t->cols[i];
         kpi_free(c->name);
-        kpi_array_free(c->v.ptr);
-        kpi_array_free(c->valid);
-        dict_free(c->dict);
+        column_array_free(c, c->v.ptr);
+        column_array_free(c, c->valid);
+        dict_free(c->dict); /* before the release: an image dict borrows from the mapping */
+        if (c->mapping && c->v.ptr) table_mapping_release(c->mapping);
     }
     kpi_free(t->cols);
     kpi_free(t->name);
     kpi_free(t);
+}
+
+table_mapping *table_mapping_new(void *addr, size_t size)
+{
+    table_mapping *m = kpi_calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->addr = addr;
+    m->size = size;
+    return m;
+}
+
+void table_mapping_retain(table_mapping *m)
+{
+    m->refs++;
+}
+
+void table_mapping_release(table_mapping *m)
+{
+    if (!m || --m->refs > 0) return;
+    munmap(m->addr, m->size);
+    kpi_free(m);
+}
+
+void column_array_free(const column *c, void *p)
+{
+    const table_mapping *m = c->mapping;
+    if (m && (const char *)p >= (const char *)m->addr &&
+        (const char *)p < (const char *)m->addr + m->size)
+        return;
+    kpi_array_free(p);
 }
 
 column *table_add_column(table *t, const char *name, col_type type, int scale)
@@ -121,7 +160,7 @@ int column_set_null(column *c, size_t nrows, size_t i)
         c->nnull++;
     }
     /* Keep the invariant that a null slot holds zero: kernels may read it unmasked. */
-    memset((char *)c->v.ptr + i * type_sizes[c->type], 0, type_sizes[c->type]);
+    memset((char *)c->v.ptr + i * value_size(c), 0, value_size(c));
     return 0;
 }
 
@@ -156,7 +195,8 @@ double column_number(const column *c, size_t i)
 
 size_t column_memory(const column *c, size_t nrows)
 {
-    size_t bytes = nrows * type_sizes[c->type];
+    if (c->absent) return 0;
+    size_t bytes = nrows * value_size(c);
     if (c->valid) bytes += (nrows + 63) / 64 * sizeof(uint64_t);
     if (c->dict) bytes += dict_memory(c->dict);
     return bytes;

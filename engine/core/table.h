@@ -51,14 +51,48 @@ typedef struct column {
         int64_t *i64; /* INT64, DECIMAL, TIMESTAMP */
         double *f64;
         int32_t *date;
-        uint32_t *code;
+        uint32_t *code;   /* STRING, code_bytes 0 */
+        uint8_t *code8;   /* STRING, code_bytes 1 */
+        uint16_t *code16; /* STRING, code_bytes 2 */
         uint8_t *b;
         void *ptr;
     } v;
     uint64_t *valid; /* NULL = no nulls; else bit i of valid[i/64] set = row i has a value */
     size_t nnull;    /* number of null rows */
     dict *dict;      /* COL_STRING only */
+    int absent;      /* 1: in the source but not loaded (csv_options.keep): no arrays, no dict */
+    /*
+    ** STRING: bytes per code. 0 is uint32_t codes (v.code), what table_add_column makes;
+    ** a loader whose dict ended small stores them narrower, 1 (v.code8, up to 256
+    ** strings) or 2 (v.code16, up to 65536): less memory to fill and to scan. Read
+    ** codes with column_code(), or switch on code_bytes in a hot loop.
+    */
+    int code_bytes;
+    struct table_mapping *mapping; /* non-NULL: arrays borrowed from a file mapping, see below */
 } column;
+
+/*
+** A read-only file image that columns borrow their arrays from (the column cache maps
+** a table's file and points v, valid and the dict image into it instead of copying).
+** Each column with mapping set holds one reference and lets the arrays inside
+** [addr, addr + size) alone; table_free releases the reference of every column whose
+** v.ptr is still set, so code that moves a column's arrays elsewhere (setting v.ptr to
+** NULL in the source) moves the reference with them. The last release unmaps.
+** Code that replaces a column's array frees the old one with column_array_free().
+*/
+typedef struct table_mapping {
+    void *addr;
+    size_t size;
+    size_t refs;
+} table_mapping;
+
+/* A mapping with no references yet; NULL when out of memory (addr is then not unmapped). */
+table_mapping *table_mapping_new(void *addr, size_t size);
+void table_mapping_retain(table_mapping *m);
+/* Drop a reference: the last one unmaps addr and frees m. */
+void table_mapping_release(table_mapping *m);
+/* Free p, an array of c (kpi_array_free), unless it lies in c's mapping. */
+void column_array_free(const column *c, void *p);
 
 typedef struct table {
     char *name;
@@ -104,6 +138,12 @@ static inline int column_is_valid(const column *c, size_t i)
 {
     return !c->valid || (c->valid[i >> 6] >> (i & 63)) & 1;
 }
+/* The string code of row i of a STRING column, whatever its width. */
+static inline uint32_t column_code(const column *c, size_t i)
+{
+    return c->code_bytes == 1 ? c->v.code8[i] : c->code_bytes == 2 ? c->v.code16[i] : c->v.code[i];
+}
+
 /* Value of row i as a double (decimals unscaled, dates in days, bools 0/1); 0 for null. */
 double column_number(const column *c, size_t i);
 /* Bytes held by the column's arrays (and dictionary). */

@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 
 #include "core/kpi_alloc.h"
+#include "api.h"
 #include "lkpi.h"
 #include "sandbox.h"
 #include "suggest.h"
@@ -188,8 +189,7 @@ int dsl_parse_grain(lua_State *L, const char *what, const char *s, period_grain 
 
 static int l_ruleset(lua_State *L)
 {
-    static const char *const fields[] = {"name",  "currency",    "locale",
-                                         "grain", "description", NULL};
+    static const char *const fields[] = {API_RULESET_FIELDS(API_FIELD_NAME) NULL};
     static const char *const texts[] = {"name", "currency", "locale", "description"};
     dsl *d = sandbox_user(L);
     dsl_declaring(L, d, "ruleset");
@@ -220,9 +220,7 @@ static int l_ruleset(lua_State *L)
 enum { KT_TITLE, KT_UNIT, KT_OWNER, KT_REVIEW, KT_DESCRIPTION, KT_DUE, KT_N };
 static const char *const kpi_texts[KT_N] = {"title",  "unit",        "owner",
                                             "review", "description", "due"};
-static const char *const kpi_fields[] = {"title",    "unit",        "better", "minimum",   "target",
-                                         "owner",    "review",      "value",  "breakdown", "due",
-                                         "additive", "description", NULL};
+static const char *const kpi_fields[] = {API_KPI_FIELDS(API_FIELD_NAME) NULL};
 
 /* The fields of one kpi declaration, checked but not yet committed. */
 typedef struct kpi_decl {
@@ -442,6 +440,11 @@ dsl *dsl_new(const char *file, const char *data_dir, kpi_error *err)
         return NULL;
     }
     d->grain = GRAIN_MONTH;
+    if (!(d->words = dict_new())) {
+        dsl_free(d);
+        kpi_error_set(err, KPI_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
     char *real = realpath(d->root_shown, NULL); /* malloc'd by libc */
     if (!real) {
         kpi_error_set(err, data_dir ? KPI_EUSAGE : KPI_EIO, d->root_shown, 0, 0,
@@ -475,6 +478,8 @@ static void kpi_free_decl(dsl_kpi *k)
 void dsl_free(dsl *d)
 {
     if (!d) return;
+    dict_free(d->words);
+    kpi_free(d->cache_dir);
     for (size_t i = 0; i < d->nsources; i++)
         dsl_source_free(d->sources[i]);
     for (size_t i = 0; i < d->nkpis; i++)

@@ -42,6 +42,8 @@
 
 #include <lua.h>
 
+#include "core/colcache.h"
+#include "core/csv.h"
 #include "core/kpi_error.h"
 #include "core/period.h"
 #include "core/table.h"
@@ -55,12 +57,16 @@ typedef struct dsl_source {
     char *path; /* resolved below the root */
     char delimiter, decimal;
     int header;
+    int skip_bad_rows;    /* on_error = "skip": bad rows are left out and counted (rejects) */
+    csv_rejects rejects;  /* of the last load from the file */
     column_decl *columns; /* names owned */
     size_t ncolumns;
     char *file; /* where declared */
     int line;
     table *t;   /* loaded on first use */
     int failed; /* a load failed: the same error every time */
+    colcache_stamp stamp; /* the file's size and time before it was read (stamped) */
+    int stamped;
     kpi_error error;
 } dsl_source;
 
@@ -118,6 +124,15 @@ typedef struct dsl {
     int has_source_error;
     kpi_error source_error; /* the first source that failed to load under Lua */
     void *eval;             /* the evaluation in progress (eval.c), NULL otherwise */
+    /*
+    ** Every name and string literal of the files the rule set ran: a CSV source loads
+    ** only the columns named somewhere in them (and its time and declared columns); a
+    ** column reached another way is loaded when first used (dsl_source_column).
+    */
+    struct dict *words;
+    void (*progress)(const char *path, double fraction, void *arg); /* rules_options */
+    void *progress_arg;
+    char *cache_dir; /* the column cache's folder (rules_options.cache_dir), NULL: none */
     unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
 } dsl;
 
@@ -148,6 +163,22 @@ int dsl_source_decl(lua_State *L);
 ** loader, positioned in the data file. L may be NULL (no Lua running).
 */
 const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err);
+/*
+** Load column col of source id's table, which its first load left absent (see
+** dsl.words). 0, or -1 + err (the data file changed since, or the loader's error).
+*/
+int dsl_source_column(lua_State *L, dsl *d, int id, int col, kpi_error *err);
+/* Note the names and string literals of a rule-set file's text (dsl.words). 0, or -1 out of memory. */
+int dsl_note_words(dsl *d, const char *text, size_t len);
+/* Load CSV source s from its file: its columns as dsl.words says, or only column `only`. */
+table *dsl_load_csv(const dsl *d, dsl_source *s, const char *only, kpi_error *err);
+/*
+** The column cache (dsl_columns.c). dsl_cache_load stamps s's file and returns the table
+** cached for it when there is a fresh one (its time column already chosen), else NULL;
+** dsl_cache_save writes t, s's table, for the next run. Neither ever fails a run.
+*/
+table *dsl_cache_load(const dsl *d, dsl_source *s);
+void dsl_cache_save(const dsl *d, const dsl_source *s, const table *t);
 /* Free a source's declaration and table. */
 void dsl_source_free(dsl_source *s);
 /*

@@ -56,6 +56,8 @@ static void load_file(lua_State *L, const char *path)
     int failed = ferror(f);
     fclose(f);
     if (failed || got != size) luaL_error(L, "cannot read '%s': read error", path);
+    dsl *d = sandbox_user(L);
+    if (d && dsl_note_words(d, buf, size)) luaL_error(L, "out of memory");
     if (sandbox_load(L, buf, size, path) != LUA_OK) lua_error(L); /* the syntax error */
     lua_remove(L, -2);                                            /* remove the buffer */
 }

@@ -15,14 +15,14 @@
 
 #include "core/date.h"
 #include "core/kpi_alloc.h"
+#include "api.h"
 #include "dsl.h"
 #include "model/schedule.h"
 #include "lkpi.h"
 #include "sandbox.h"
 #include "suggest.h"
 
-static const char *const review_fields[] = {"every",    "campaigns", "before", "after",       "day",
-                                            "business", "kpis",      "title",  "description", NULL};
+static const char *const review_fields[] = {API_REVIEW_FIELDS(API_FIELD_NAME) NULL};
 
 /* The fields of one review declaration, checked but not yet committed. */
 typedef struct review_decl {

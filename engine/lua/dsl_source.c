@@ -20,14 +20,13 @@
 #include "core/date.h"
 #include "core/kpi_alloc.h"
 #include "core/sqlsrc.h"
+#include "api.h"
 #include "dsl.h"
 #include "lkpi.h"
 #include "sandbox.h"
 #include "suggest.h"
 
-static const char *const source_fields[] = {
-    "csv",         "sqlite", "query",   "table",    "time",        "delimiter", "decimal",
-    "date_format", "header", "columns", "encoding", "description", NULL};
+static const char *const source_fields[] = {API_SOURCE_FIELDS(API_FIELD_NAME) NULL};
 
 enum {
     ST_CSV,
@@ -40,6 +39,7 @@ enum {
     ST_DATE_FORMAT,
     ST_ENCODING,
     ST_DESCRIPTION,
+    ST_ON_ERROR,
     ST_N
 };
 
@@ -77,6 +77,22 @@ static int climbs_out(const char *rel)
     return 0;
 }
 
+/*
+** Whether path, its symbolic links followed, is below the data root. A path that does
+** not resolve (no such file yet) passes: opening it fails later with its own message,
+** and the source is checked again just before it is read.
+*/
+static int resolves_inside(const dsl *d, const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real) return 1;
+    size_t len = strlen(d->root);
+    int inside = strcmp(d->root, "/") == 0 ||
+                 (strncmp(real, d->root, len) == 0 && (real[len] == '/' || real[len] == '\0'));
+    free(real);
+    return inside;
+}
+
 int dsl_resolve_path(const dsl *d, const char *what, const char *rel, char *out, size_t size,
                      kpi_error *err)
 {
@@ -90,13 +106,7 @@ int dsl_resolve_path(const dsl *d, const char *what, const char *rel, char *out,
                                             : snprintf(out, size, "%s/%s", d->root_shown, rel);
     if (n < 0 || (size_t)n >= size)
         return kpi_error_set(err, KPI_ESCRIPT, NULL, 0, 0, "%s: path '%s' is too long", what, rel);
-    char *real = realpath(out, NULL); /* only when the file exists: it may follow symlinks */
-    if (!real) return 0;
-    size_t len = strlen(d->root);
-    int inside = strcmp(d->root, "/") == 0 ||
-                 (strncmp(real, d->root, len) == 0 && (real[len] == '/' || real[len] == '\0'));
-    free(real);
-    return inside ? 0 : outside(d, what, rel, err);
+    return resolves_inside(d, out) ? 0 : outside(d, what, rel, err);
 }
 
 /* ---- reading the declaration --------------------------------------------------------------- */
@@ -157,7 +167,7 @@ static void read_source(lua_State *L, dsl *d, const char *what, source_decl *c)
 {
     static const char *const names[ST_N] = {"csv",      "sqlite",     "query",   "table",
                                             "time",     "delimiter",  "decimal", "date_format",
-                                            "encoding", "description"};
+                                            "encoding", "description", "on_error"};
     for (int i = 0; i < ST_N; i++) {
         c->text[i] = NULL;
         if (dsl_opt_string(L, 1, what, names[i], &c->text[i]) == 2)
@@ -178,6 +188,11 @@ static void read_source(lua_State *L, dsl *d, const char *what, source_decl *c)
     if (db && (c->text[ST_DELIMITER] || c->text[ST_DECIMAL] || c->header >= 0))
         luaL_error(L, "%s: delimiter, decimal and header only apply to csv sources", what);
     if (csv) check_csv_options(L, what, c);
+    const char *on_error = c->text[ST_ON_ERROR];
+    if (on_error && strcmp(on_error, "fail") != 0 && strcmp(on_error, "skip") != 0)
+        luaL_error(L, "%s: on_error must be \"fail\" or \"skip\", not \"%s\"", what, on_error);
+    if (db && on_error && strcmp(on_error, "skip") == 0)
+        luaL_error(L, "%s: on_error = \"skip\" only applies to csv sources", what);
     const char *enc = c->text[ST_ENCODING];
     if (enc && strcasecmp(enc, "utf-8") != 0 && strcasecmp(enc, "utf8") != 0)
         luaL_error(L, "%s: encoding '%s' is not supported (only utf-8)", what, enc);
@@ -206,6 +221,7 @@ static void clear_spec(dsl_source *s)
     table_free(s->t);
     s->t = NULL;
     s->failed = 0;
+    csv_rejects_free(&s->rejects);
 }
 
 void dsl_source_free(dsl_source *s)
@@ -244,6 +260,7 @@ static void commit_source(lua_State *L, dsl_source *s, const source_decl *c)
     s->delimiter = c->text[ST_DELIMITER] ? c->text[ST_DELIMITER][0] : ',';
     s->decimal = c->text[ST_DECIMAL] ? c->text[ST_DECIMAL][0] : '.';
     s->header = c->header != 0;
+    s->skip_bad_rows = c->text[ST_ON_ERROR] && strcmp(c->text[ST_ON_ERROR], "skip") == 0;
     commit_columns(L, s, c->ncolumns);
     int line;
     dsl_set_string(L, &s->file, dsl_caller(L, &line));
@@ -309,6 +326,23 @@ static void name_error(const dsl_source *s, kpi_error *err)
                   "source '%s': %s", s->name, was.message);
 }
 
+/*
+** The loader's error, named for the source. A SQLite query that does not run (bad SQL,
+** unknown table or column, a value it cannot compute) is part of the rule set: a script
+** error at the declaration, naming the database.
+*/
+static void loader_error(const dsl_source *s, kpi_error *err)
+{
+    if (s->sqlite && err->kind == KPI_EUSAGE) {
+        kpi_error was = *err;
+        kpi_error_set(err, KPI_ESCRIPT, s->file, s->line, 0, "source '%s': %s on %s: %s", s->name,
+                      s->query ? "the query failed" : "cannot read the table", s->path,
+                      was.message);
+        return;
+    }
+    name_error(s, err);
+}
+
 static int missing_time_column(const dsl_source *s, const table *t, kpi_error *err)
 {
     suggest sg;
@@ -323,6 +357,59 @@ static int missing_time_column(const dsl_source *s, const table *t, kpi_error *e
                          hint);
 }
 
+/*
+** The line and column (in characters) where field `field` (0-based) of data record
+** `record` (1-based) starts in a CSV source, read again from the file as csv.h parses
+** it: a byte-order mark, quoted fields with newlines, CRLF or LF, blank lines skipped,
+** the header not counted. Only on the error path: the loaded table keeps no positions.
+** Leaves *line at 0 when the file cannot be read or is shorter.
+*/
+static void csv_position(const dsl_source *s, long record, int field, long *line, long *col_out)
+{
+    FILE *f = fopen(s->path, "rb");
+    if (!f) return;
+    long ln = 1, col = 1, rec = s->header ? 0 : 1;
+    int c, fld = 0, quoted = 0, at_start = 1, field_start = 1;
+    if (getc(f) != 0xEF || getc(f) != 0xBB || getc(f) != 0xBF) rewind(f);
+    while (rec <= record && (c = getc(f)) != EOF) {
+        if (c == '\r' && !quoted) { /* CRLF is one line break */
+            int next = getc(f);
+            if (next == '\n')
+                c = '\n';
+            else if (next != EOF)
+                ungetc(next, f);
+        }
+        if (at_start && c == '\n') { /* a blank line is no record */
+            ln++;
+            continue;
+        }
+        if (field_start && rec == record && fld == field) {
+            *line = ln;
+            *col_out = col;
+            break;
+        }
+        at_start = field_start = 0;
+        if (c == '\n') {
+            ln++;
+            col = 1;
+            if (!quoted) {
+                rec++;
+                fld = 0;
+                at_start = field_start = 1;
+            }
+            continue;
+        }
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (c == s->delimiter && !quoted) {
+            fld++;
+            field_start = 1;
+        }
+        if ((c & 0xC0) != 0x80) col++; /* UTF-8 continuation bytes are part of a character */
+    }
+    fclose(f);
+}
+
 /* Convert a text time column and choose it. */
 static int set_time(const dsl_source *s, table *t, kpi_error *err)
 {
@@ -330,10 +417,13 @@ static int set_time(const dsl_source *s, table *t, kpi_error *err)
     if (col < 0) return missing_time_column(s, t, err);
     if (t->cols[col].type == COL_STRING && date_convert_column(t, col, s->date_format, err) != 0) {
         kpi_error was = *err;
-        if (s->csv) /* the row's line, assuming no quoted newlines before it */
-            return kpi_error_set(err, KPI_EDATA, s->path, was.line + (s->header ? 1 : 0), 0,
+        if (s->csv) {
+            long line = 0, at = 0;
+            csv_position(s, was.line, col, &line, &at);
+            return kpi_error_set(err, KPI_EDATA, s->path, line, at,
                                  "source '%s': time column '%s': %s", s->name, s->time,
                                  was.message);
+        }
         return kpi_error_set(err, KPI_EDATA, s->path, 0, 0,
                              "source '%s': time column '%s', result row %ld: %s", s->name, s->time,
                              was.line, was.message);
@@ -346,19 +436,12 @@ static int set_time(const dsl_source *s, table *t, kpi_error *err)
     return 0;
 }
 
-static table *load(const dsl_source *s, kpi_error *err)
+static table *load(const dsl *d, dsl_source *s, kpi_error *err)
 {
     table *t;
+    if ((t = dsl_cache_load(d, s))) return t;
     if (s->csv) {
-        csv_options o;
-        csv_options_init(&o);
-        o.delimiter = s->delimiter;
-        o.decimal = s->decimal;
-        o.date_format = s->date_format;
-        o.header = s->header;
-        o.columns = s->columns;
-        o.ncolumns = s->ncolumns;
-        t = csv_load(s->path, s->name, &o, err);
+        t = dsl_load_csv(d, s, NULL, err);
     } else {
         sqlsrc_options o;
         sqlsrc_options_init(&o);
@@ -370,13 +453,20 @@ static table *load(const dsl_source *s, kpi_error *err)
         t = sqlsrc_load(s->path, s->name, &o, err);
     }
     if (!t) {
-        name_error(s, err);
+        loader_error(s, err);
+        return NULL;
+    }
+    if (s->csv && t->ncols == 0) { /* no header, no record: nothing a KPI could read */
+        table_free(t);
+        kpi_error_set(err, KPI_EDATA, s->path, 0, 0,
+                      "source '%s': the file is empty (no header line, no records)", s->name);
         return NULL;
     }
     if (s->time && set_time(s, t, err) != 0) {
         table_free(t);
         return NULL;
     }
+    dsl_cache_save(d, s, t);
     return t;
 }
 
@@ -391,8 +481,12 @@ const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err)
         return NULL;
     }
     kpi_error_clear(err);
+    if (!resolves_inside(d, s->path)) /* a link may have changed since the declaration */
+        kpi_error_set(err, KPI_ESCRIPT, s->file, s->line, 0,
+                      "source '%s': path '%s' is outside the data folder %s", s->name,
+                      s->csv ? s->csv : s->sqlite, d->root);
     if (L) sandbox_pause(L); /* loading data is not the script's time */
-    s->t = load(s, err);
+    if (err->kind == KPI_OK) s->t = load(d, s, err);
     if (L) sandbox_resume(L);
     if (!s->t) {
         s->failed = 1;

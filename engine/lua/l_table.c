@@ -128,7 +128,10 @@ lview_grouped *lview_grouped_self(lua_State *L, const char *method, lview_ctx *c
 int lview_column_named(lua_State *L, const lview_ctx *ctx, const char *name)
 {
     int col = table_find(ctx->t, name);
-    if (col >= 0) return col;
+    if (col >= 0) {
+        if (ctx->t->cols[col].absent) l_source_column(L, ctx->source_id, col);
+        return col;
+    }
     const char *src = l_source_name(L, ctx->source_id);
     suggest s;
     suggest_init(&s, name);

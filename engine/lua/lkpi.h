@@ -32,6 +32,11 @@ void l_kpi_open_all(lua_State *L);
 ** exit code and raises a Lua error naming the source and file:line:column.
 */
 const table *l_source_table(lua_State *L, int source_id);
+/*
+** Make column col of the source's table usable: a column the first load left absent
+** (no name in the rule set's text spelled it) is loaded now. Raises as l_source_table.
+*/
+void l_source_column(lua_State *L, int source_id, int col);
 /* The source's name (for messages and view cache keys). */
 const char *l_source_name(lua_State *L, int source_id);
 /* Push a Table userdata for source source_id. */

@@ -54,6 +54,19 @@ const table *l_source_table(lua_State *L, int source_id)
     return NULL;
 }
 
+void l_source_column(lua_State *L, int source_id, int col)
+{
+    dsl *d = sandbox_user(L);
+    kpi_error e;
+    if (dsl_source_column(L, d, source_id, col, &e) == 0) return;
+    if (!d->has_source_error) {
+        d->has_source_error = 1;
+        d->source_error = e;
+    }
+    char text[1200];
+    luaL_error(L, "%s", kpi_error_format(&e, text, sizeof text));
+}
+
 const char *l_source_name(lua_State *L, int source_id)
 {
     const dsl *d = sandbox_user(L);
@@ -128,6 +141,13 @@ rules *rules_open(const char *path, const rules_options *o, kpi_error *err)
         return NULL;
     }
     sandbox_set_user(r->sb, r->d);
+    r->d->progress = o->progress;
+    r->d->progress_arg = o->progress_arg;
+    if (o->cache_dir && !(r->d->cache_dir = kpi_strdup(o->cache_dir))) {
+        kpi_error_set(err, KPI_ENOMEM, NULL, 0, 0, "out of memory");
+        rules_close(r);
+        return NULL;
+    }
     if (run_file(r, err) != 0) {
         rules_close(r);
         return NULL;
@@ -175,6 +195,24 @@ int rules_default_period(rules *r, period *p, kpi_error *err)
     return 0;
 }
 
+/* The sources whose bad rows a load left out, into the report. -1 when out of memory. */
+static int note_rejected(const dsl *d, report *out)
+{
+    for (size_t i = 0; i < d->nsources; i++) {
+        const dsl_source *s = d->sources[i];
+        if (!s->t || s->rejects.count == 0) continue;
+        report_rejected *more = kpi_realloc(out->rejected, (out->nrejected + 1) * sizeof *more);
+        if (!more) return -1;
+        out->rejected = more;
+        report_rejected *rj = &more[out->nrejected++];
+        rj->source = kpi_strdup(s->name);
+        rj->file = kpi_strdup(s->path);
+        rj->rows = s->rejects.count;
+        if (!rj->source || !rj->file) return -1;
+    }
+    return 0;
+}
+
 int rules_evaluate(rules *r, period p, report *out, kpi_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -185,6 +223,10 @@ int rules_evaluate(rules *r, period p, report *out, kpi_error *err)
     sandbox_begin(r->sb);
     int rc = eval_report(sandbox_lua(r->sb), r->d, p, out, err);
     sandbox_end(r->sb);
+    if (rc == 0 && note_rejected(r->d, out)) {
+        report_free(out);
+        rc = kpi_error_set(err, KPI_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     if (rc != 0 && sandbox_tripped(r->sb) != SANDBOX_OK) {
         r->broken = 1;
         r->broken_err = *err;
@@ -193,6 +235,16 @@ int rules_evaluate(rules *r, period p, report *out, kpi_error *err)
 }
 
 /* ---- declarations for the command line -------------------------------------------------- */
+
+struct dsl *rules_dsl(rules *r)
+{
+    return r->d;
+}
+
+struct lua_State *rules_lua(rules *r)
+{
+    return sandbox_lua(r->sb);
+}
 
 const char *rules_name(const rules *r)
 {
@@ -312,9 +364,13 @@ const char *rules_source_path(const rules *r, const char *name)
 
 const table *rules_source_table(rules *r, const char *name, kpi_error *err)
 {
-    for (size_t i = 0; i < r->d->nsources; i++)
-        if (strcmp(r->d->sources[i]->name, name) == 0)
-            return dsl_source_table(NULL, r->d, (int)i + 1, err);
+    for (size_t i = 0; i < r->d->nsources; i++) {
+        if (strcmp(r->d->sources[i]->name, name) != 0) continue;
+        const table *t = dsl_source_table(NULL, r->d, (int)i + 1, err);
+        for (size_t c = 0; t && c < t->ncols; c++) /* the caller may read any column */
+            if (dsl_source_column(NULL, r->d, (int)i + 1, (int)c, err)) return NULL;
+        return t;
+    }
     kpi_error_set(err, KPI_EUSAGE, r->d->file, 0, 0, "no source is called '%s'", name);
     return NULL;
 }

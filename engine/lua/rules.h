@@ -31,6 +31,14 @@ typedef struct rules_options {
     long long max_instructions; /* per run; 0 = default */
     size_t max_memory;        /* bytes of Lua heap; 0 = default */
     double timeout_seconds;   /* wall clock per run; 0 = default */
+    /* How far the load of a data file is: path as messages show it, 0..1, 1 at its end. */
+    void (*progress)(const char *path, double fraction, void *arg);
+    void *progress_arg;
+    /*
+    ** The folder of the column cache (core/colcache.h): a CSV source's table is kept
+    ** there and mapped again on the next run while the file is unchanged. NULL: no cache.
+    */
+    const char *cache_dir;
 } rules_options;
 
 void rules_options_init(rules_options *o);
@@ -99,5 +107,12 @@ const char *rules_source_path(const rules *r, const char *name);
 ** err: KPI_EUSAGE when no source has that name, else the loader's error.
 */
 const table *rules_source_table(rules *r, const char *name, kpi_error *err);
+
+/*
+** The rule set's declarations (lua/dsl.h) and the Lua state that ran it, for the
+** commands that inspect or drive a loaded rule set (check, test, diff).
+*/
+struct dsl *rules_dsl(rules *r);
+struct lua_State *rules_lua(rules *r);
 
 #endif

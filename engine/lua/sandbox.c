@@ -203,6 +203,16 @@ void sandbox_poll(lua_State *L)
     if (sb->tripped != SANDBOX_OK) raise_limit(L, sb);
 }
 
+void sandbox_charge(lua_State *L, unsigned steps)
+{
+    sandbox *sb = sandbox_of(L);
+    if (sb->tripped == SANDBOX_OK) {
+        sb->count += steps;
+        if (sb->count > sb->max_count) sb->tripped = SANDBOX_INSTRUCTIONS;
+    }
+    sandbox_poll(L);
+}
+
 void sandbox_hook_thread(lua_State *L, lua_State *co)
 {
     sandbox *sb = sandbox_of(L);

@@ -47,6 +47,51 @@ static void remember_chunk(sandbox *sb, const char *path)
     sb->nchunks++;
 }
 
+/* Hands the parser its text one byte at a time, counting the bytes it took. */
+typedef struct byte_reader {
+    const char *p;
+    size_t left, given;
+} byte_reader;
+
+static const char *one_byte(lua_State *L, void *ud, size_t *size)
+{
+    (void)L;
+    byte_reader *r = ud;
+    if (r->left == 0) {
+        *size = 0;
+        return NULL;
+    }
+    *size = 1;
+    r->left--;
+    r->given++;
+    return r->p++;
+}
+
+/*
+** Lua reports some load errors without a line: nesting that exhausts the parser's C
+** stack (deeply nested parentheses, tables or blocks) says only "C stack overflow".
+** Load again one byte at a time: the parser stops where it failed, and the bytes it
+** took give the line. Stack: [chunk name, message] -> [chunk name, message with line].
+*/
+static void add_load_position(lua_State *L, const char *text, size_t len, const char *path)
+{
+    char short_src[LUA_IDSIZE];
+    chunk_short_src(path, short_src);
+    const char *msg = lua_tostring(L, -1);
+    size_t n = strlen(short_src);
+    if (!msg || (strncmp(msg, short_src, n) == 0 && msg[n] == ':')) return;
+    byte_reader r = {text, len, 0};
+    lua_load(L, one_byte, &r, lua_tostring(L, -2), "t"); /* the function or a message */
+    lua_pop(L, 1);
+    long line = 1;
+    for (size_t i = 0; i + 1 < r.given; i++) /* the last byte taken may be a lookahead */
+        line += text[i] == '\n';
+    if (strcmp(msg, "C stack overflow") == 0)
+        msg = "expressions, tables or blocks nested too deeply (C stack overflow)";
+    lua_pushfstring(L, "%s:%d: %s", short_src, (int)line, msg);
+    lua_remove(L, -2); /* remove the message without a line */
+}
+
 int sandbox_load(lua_State *L, const char *text, size_t len, const char *path)
 {
     remember_chunk(sandbox_of(L), path);
@@ -61,6 +106,7 @@ int sandbox_load(lua_State *L, const char *text, size_t len, const char *path)
         }
     lua_pushfstring(L, "@%s", path);
     int status = luaL_loadbufferx(L, text, len, lua_tostring(L, -1), "t");
+    if (status != LUA_OK && status != LUA_ERRMEM) add_load_position(L, text, len, path);
     lua_remove(L, -2); /* remove the chunk name */
     if (status != LUA_OK) return status;
     sandbox_push_env(L);

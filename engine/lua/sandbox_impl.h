@@ -69,5 +69,11 @@ struct sandbox {
 
 /* Remember the first user position where a limit was noticed (level 0 = running function). */
 void sandbox_note_position(lua_State *L, sandbox *sb);
+/*
+** Count `steps` units of work a long C loop did (pattern matching) against the
+** instruction budget, as if they were VM instructions, then sandbox_poll(): the limit
+** then stops such a loop as deterministically as it stops a Lua loop.
+*/
+void sandbox_charge(lua_State *L, unsigned steps);
 
 #endif

@@ -3,8 +3,11 @@
 ** see strmatch.h. The structure follows the reference implementation (lstrlib.c):
 ** match() walks the pattern item by item, recursing for captures and for the
 ** alternatives of '?', '*', '+' and '-'; the recursion depth is bounded (MAX_DEPTH,
-** "pattern too complex") and every POLL_STEPS calls the sandbox's limits are checked.
+** "pattern too complex") and every POLL_STEPS calls are charged to the instruction
+** budget and the sandbox's limits checked (sandbox_charge), so a backtracking bomb stops
+** at the instruction limit, long before the time limit.
 */
+#define _GNU_SOURCE /* timer_t in sandbox_impl.h */
 #include "strmatch.h"
 
 #include <ctype.h>
@@ -14,7 +17,7 @@
 
 #include <lauxlib.h>
 
-#include "sandbox.h"
+#include "sandbox_impl.h"
 
 #define L_ESC          '%'
 #define SPECIALS       "^$*+?.([%-"
@@ -271,7 +274,7 @@ static const char *match_item(match_state *ms, const char *s, const char **p, in
 static const char *match(match_state *ms, const char *s, const char *p)
 {
     if (ms->depth-- == 0) luaL_error(ms->L, "pattern too complex");
-    if (++ms->steps % POLL_STEPS == 0) sandbox_poll(ms->L);
+    if (++ms->steps % POLL_STEPS == 0) sandbox_charge(ms->L, POLL_STEPS);
     int again = 1;
     while (again && s && p != ms->p_end) {
         again = 0;

@@ -46,7 +46,7 @@ static int day_at(const column *c, size_t i, int32_t *day)
         *day = date_of_timestamp(c->v.i64[i]);
         return 0;
     case COL_STRING: {
-        const char *s = dict_str(c->dict, c->v.code[i]);
+        const char *s = dict_str(c->dict, column_code(c, i));
         return date_parse_iso(s, strlen(s), day) == 0 ? 0 : -1;
     }
     default:
@@ -78,7 +78,7 @@ static void text_at(const column *c, size_t i, char *buf, size_t size, campaign_
         date_format_timestamp(c->v.i64[i], buf);
         break;
     case COL_STRING:
-        snprintf(buf, size, "%s", dict_str(c->dict, c->v.code[i]));
+        snprintf(buf, size, "%s", dict_str(c->dict, column_code(c, i)));
         break;
     case COL_BOOL:
         snprintf(buf, size, "%s", c->v.b[i] ? "true" : "false");

@@ -69,6 +69,13 @@ void report_free(report *r)
     for (size_t i = 0; i < r->nkpis; i++)
         kpi_result_free(&r->kpis[i]);
     kpi_free(r->kpis);
+    for (size_t i = 0; i < r->nrejected; i++) {
+        kpi_free(r->rejected[i].source);
+        kpi_free(r->rejected[i].file);
+    }
+    kpi_free(r->rejected);
+    r->rejected = NULL;
+    r->nrejected = 0;
     kpi_free(r->ruleset);
     kpi_free(r->file);
     kpi_free(r->currency);

@@ -97,6 +97,13 @@ typedef struct kpi_result {
     int due_state;
 } kpi_result;
 
+/* A source some of whose rows were left out (on_error = "skip"): no KPI hides it. */
+typedef struct report_rejected {
+    char *source;
+    char *file;
+    size_t rows;
+} report_rejected;
+
 typedef struct report {
     char *ruleset;  /* the ruleset's name */
     char *file;     /* the rule-set file as given on the command line */
@@ -114,6 +121,9 @@ typedef struct report {
     int has_as_of;
     int32_t as_of;
     int in_progress;
+    /* ---- sources whose bad rows were left out, in declaration order ---- */
+    report_rejected *rejected;
+    size_t nrejected;
 } report;
 
 void report_free(report *r);

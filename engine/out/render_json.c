@@ -42,9 +42,18 @@ static void json_review(textbuf *b, const report *r)
     if (r->has_as_of) date_format_iso(r->as_of, as_of);
     textbuf_puts(b, ", \"as_of\": ");
     text_json_string(b, r->has_as_of ? as_of : NULL);
-    textbuf_printf(b, ", \"in_progress\": %s, \"period_days\": %d, \"days_counted\": %d}\n",
+    textbuf_printf(b, ", \"in_progress\": %s, \"period_days\": %d, \"days_counted\": %d",
                    r->in_progress ? "true" : "false", (int)period_days(r->period),
                    (int)review_days_counted(r));
+    textbuf_puts(b, ", \"rejected\": [");
+    for (size_t i = 0; i < r->nrejected; i++) {
+        textbuf_puts(b, i ? ", {\"source\": " : "{\"source\": ");
+        text_json_string(b, r->rejected[i].source);
+        textbuf_puts(b, ", \"file\": ");
+        text_json_string(b, r->rejected[i].file);
+        textbuf_printf(b, ", \"rows\": %zu}", r->rejected[i].rows);
+    }
+    textbuf_puts(b, "]}\n");
 }
 
 void render_json_breakdown(textbuf *b, const kpi_result *k)

@@ -285,6 +285,10 @@ static void put_counts(textbuf *b, const report *r, i18n_lang lang)
     for (size_t i = 0; i < 4; i++)
         textbuf_printf(b, "%s %zu %s", i ? "," : "", count[order[i]], i18n_status(lang, order[i]));
     textbuf_puts(b, "\n");
+    for (size_t i = 0; i < r->nrejected; i++) /* the values stand on fewer rows than the file's */
+        textbuf_printf(b, "! %s: %zu bad row%s of %s left out (on_error = \"skip\")\n",
+                       r->rejected[i].source, r->rejected[i].rows,
+                       r->rejected[i].rows == 1 ? "" : "s", r->rejected[i].file);
 }
 
 char *render_table(const report *r, const render_options *o, size_t *len)

@@ -22,7 +22,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -105,9 +107,27 @@ int store_fail(store *s, int rc, const char *what, kpi_error *err)
                          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
+/*
+** Crash testing (tests/e2e_store_kill.c): with KPI_STORE_KILL_AT=k in the environment
+** the process kills itself with SIGKILL just before its k-th step that writes the store
+** (setting it up, BEGIN, each INSERT, COMMIT) or just after its last COMMIT, so a test
+** can stop a save at every step. Without the variable it does nothing.
+*/
+static void kill_point(void)
+{
+    static long left = -1;
+    if (left < 0) {
+        const char *at = getenv("KPI_STORE_KILL_AT");
+        left = at ? atol(at) : 0;
+        if (left < 0) left = 0;
+    }
+    if (left > 0 && --left == 0) raise(SIGKILL);
+}
+
 /* Run SQL that returns no rows of interest. */
 static int exec_sql(store *s, const char *sql, const char *what, kpi_error *err)
 {
+    kill_point();
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? 0 : store_fail(s, rc, what, err);
 }
@@ -203,6 +223,7 @@ static int use_wal(store *s, kpi_error *err)
 {
     int rc;
     for (int waited = 0;; waited += 10) {
+        kill_point();
         rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
         if ((rc & 0xff) != SQLITE_BUSY || waited >= STORE_BUSY_TIMEOUT_MS) break;
         sqlite3_sleep(10);
@@ -305,6 +326,7 @@ static int bind_number(sqlite3_stmt *st, int i, int has, double v)
 /* Step an INSERT to its end and make the statement ready for the next one. */
 static int step_insert(sqlite3_stmt *st)
 {
+    kill_point();
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -413,17 +435,20 @@ int store_save_runs(store *s, const report *const *reports, size_t n, const stor
                     long long *first_id, kpi_error *err)
 {
     long long id = 0, first = 0;
+    kill_point();
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK) return store_fail(s, rc, "cannot lock the results store", err);
     for (size_t i = 0; i < n; i++) {
         if (save_one(s, reports[i], info, &id, err)) goto rollback;
         if (i == 0) first = id;
     }
+    kill_point();
     rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(s, rc, "cannot save the run", err);
         goto rollback;
     }
+    kill_point();
     if (first_id) *first_id = first;
     return 0;
 rollback:

@@ -89,7 +89,7 @@ static int count_distinct(const table *t, const column *c, summary_column *out)
     if (!seen) return -1;
     size_t distinct = 0;
     for (size_t i = 0; i < t->nrows; i++) {
-        uint32_t code = c->v.code[i];
+        uint32_t code = column_code(c, i);
         if (!column_is_valid(c, i) || code >= ncodes) continue;
         uint64_t bit = (uint64_t)1 << (code & 63);
         if (!(seen[code >> 6] & bit)) {

@@ -1,0 +1,2 @@
+extends "rules.lua"
+ruleset { name = "Self" }
