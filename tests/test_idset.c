@@ -175,6 +175,35 @@ static void test_idset_string_algebra_across_tables(void **state)
     idset_free(a), idset_free(b), idset_free(d), idset_free(i), idset_free(u);
 }
 
+/* Sets of one table combine code by code, outlive it, and then meet another table's set. */
+static void test_idset_same_table_sets_outlive_it_and_meet_other_tables(void **state)
+{
+    (void)state;
+    const char *texts[] = {"ann", "bob", "cy", "dee", "bob", "eve"};
+    table *t = string_table(texts, 6);
+    selection first = {NULL, 3, 0, 3}, rest = {NULL, 3, 3, 6};
+    kpi_error err;
+    idset *a = idset_from_column(t, &first, 0, &err), *b = idset_from_column(t, &rest, 0, &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    table_free(t); /* the sets hold the dictionary */
+    idset *fresh = idset_diff(b, a, &err), *both = idset_union(a, b, &err);
+    assert_int_equal(idset_count(fresh), 2); /* dee, eve */
+    assert_true(idset_has_string(fresh, "eve", 3));
+    assert_false(idset_has_string(fresh, "bob", 3));
+    assert_int_equal(idset_count(both), 5);
+    const char *other[] = {"eve", "zed", "dee", "ann"};
+    idset *o = strs(other, 4);
+    idset *i = idset_intersect(fresh, o, &err), *u = idset_union(o, both, &err);
+    assert_int_equal(idset_count(i), 2);
+    assert_true(idset_has_string(i, "dee", 3));
+    assert_true(idset_has_string(i, "eve", 3));
+    assert_int_equal(idset_count(u), 6);
+    assert_true(idset_has_string(u, "zed", 3));
+    idset_free(a), idset_free(b), idset_free(fresh), idset_free(both);
+    idset_free(o), idset_free(i), idset_free(u);
+}
+
 static void test_idset_with_empty_sets(void **state)
 {
     (void)state;
@@ -360,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_idset_over_a_row_list),
         cmocka_unit_test(test_idset_int_algebra_on_known_sets),
         cmocka_unit_test(test_idset_string_algebra_across_tables),
+        cmocka_unit_test(test_idset_same_table_sets_outlive_it_and_meet_other_tables),
         cmocka_unit_test(test_idset_with_empty_sets),
         cmocka_unit_test(test_idset_mixing_text_and_numbers_is_error),
         cmocka_unit_test(test_idset_from_date_column_is_integer_set),

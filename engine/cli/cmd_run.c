@@ -43,6 +43,7 @@ static int run_option(int argc, char **argv, int *i, run_args *a)
     if ((r = take_value(argc, argv, i, "--cache", &a->cache))) return r;
     if ((r = take_value(argc, argv, i, "--rejects", &a->rejects))) return r;
     if ((r = take_flag(arg, "--no-cache", &a->no_cache))) return r;
+    if ((r = take_flag(arg, "--verify-cache", &a->verify_cache))) return r;
     if ((r = take_value(argc, argv, i, "--review", &a->review))) return r;
     if ((r = take_value(argc, argv, i, "--campaign", &a->campaign))) return r;
     if ((r = take_value(argc, argv, i, "--as-of", &a->as_of))) return r;
@@ -343,6 +344,7 @@ int cmd_run(int argc, char **argv)
     if (cli_show_progress()) ro.progress = cli_progress;
     char cache[4096];
     if (!a.no_cache) ro.cache_dir = a.cache ? a.cache : default_cache_dir(cache, sizeof cache);
+    ro.cache_verify = a.verify_cache;
     kpi_error err;
     kpi_error_clear(&err);
     double t0 = seconds_now();

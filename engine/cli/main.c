@@ -50,6 +50,8 @@ static const char *const usage_parts[] = {
     "                      instead of parsed (default: $XDG_CACHE_HOME/kpiengine, else\n"
     "                      ~/.cache/kpiengine)\n"
     "  --no-cache          read every source from its file, and cache nothing\n"
+    "  --verify-cache      also check every cached value against its checksum (a cache\n"
+    "                      file's header and layout are always checked)\n"
     "  --as-of DATE        the day the run stands on (default: today): a period not over by\n"
     "                      then counts its days up to DATE only (value to date, with the\n"
     "                      run-rate projection of additive KPIs and whether they are on pace);\n"

@@ -30,6 +30,7 @@ typedef struct run_args {
     const char *as_of;    /* --as-of DATE as given */
     const char *cache;    /* --cache DIR; NULL: .kpiengine/cache beside the rule set */
     int no_cache;         /* --no-cache */
+    int verify_cache;     /* --verify-cache */
     const char *rejects;  /* --rejects FILE */
     int32_t as_of_day;    /* parsed, when as_of is set */
     int verbose, no_color, fail_below, help, no_save;

@@ -53,6 +53,7 @@ struct dict {
     const char *base;
     const uint64_t *offs;
     size_t nbytes;
+    uint32_t holders; /* dict_retain calls not yet matched by a dict_free */
 };
 
 /* The string of a code, in both representations. */
@@ -90,9 +91,18 @@ dict *dict_new(void)
     return d;
 }
 
+void dict_retain(dict *d)
+{
+    d->holders++;
+}
+
 void dict_free(dict *d)
 {
     if (!d) return;
+    if (d->holders) { /* someone else still holds it */
+        d->holders--;
+        return;
+    }
     if (d->offs) { /* an image: only the sort order is ours */
         kpi_free(d->sorted);
         kpi_free(d->rank);

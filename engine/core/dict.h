@@ -28,7 +28,12 @@ typedef struct dict dict;
 
 /* New empty dictionary; NULL when out of memory. */
 dict *dict_new(void);
+/*
+** dict_free releases one hold on d: the dictionary goes with the last one. A new dict
+** has one; dict_retain adds another (an id set that outlives its table holds its dict).
+*/
 void dict_free(dict *d);
+void dict_retain(dict *d);
 
 /*
 ** Code of s[0..len), adding it when new. Returns DICT_NONE when out of memory (or past

@@ -5,10 +5,13 @@
 ** NUL-terminated back to back in byte order in one block it owns, with offsets:
 ** element i starts at text + off[i] and is off[i + 1] - off[i] - 1 bytes long.
 **
-** From a string column the set is built without sorting or hashing strings: mark the
-** codes present in a bitmap, then walk dict_sorted() (codes already in byte order)
-** copying the marked ones. From an integer column: gather, radix sort, drop repeats.
-** Difference, intersection and union are one merge over both sorted sets.
+** From a string column the set is a bitmap of the column's codes that holds the
+** column's dict (dict_retain, and the cache file's mapping the dict may live in), so it
+** outlives the table: no string is sorted, hashed or copied. Two such sets of the same
+** dict combine word by word. Only a set combined with one of another dict is written
+** out as strings: walk dict_sorted() (codes in byte order) copying the marked ones.
+** From an integer column: gather, radix sort, drop repeats. Difference, intersection
+** and union of written-out sets are one merge over both sorted sets.
 */
 #include "idset.h"
 
@@ -23,8 +26,12 @@ struct idset {
     int strings; /* 1: a set of strings, 0: of integers */
     size_t n;
     int64_t *ints; /* integer sets: sorted, distinct */
-    size_t *off;   /* string sets: n + 1 offsets into text */
+    size_t *off;   /* string sets written out: n + 1 offsets into text */
     char *text;
+    dict *dict;    /* string sets of codes: bit c of bits is code c of dict (held) */
+    uint64_t *bits;
+    uint32_t ncodes;
+    table_mapping *mapping; /* where dict's strings live, when in a cache file (held) */
 };
 
 typedef enum set_op { SET_DIFF, SET_INTERSECT, SET_UNION } set_op;
@@ -40,7 +47,28 @@ void idset_free(idset *s)
     if (s->ints) kpi_array_free(s->ints);
     if (s->off) kpi_array_free(s->off);
     if (s->text) kpi_array_free(s->text);
+    if (s->bits) kpi_array_free(s->bits);
+    dict_free(s->dict); /* before the mapping its strings may live in */
+    table_mapping_release(s->mapping);
     kpi_free(s);
+}
+
+/* The set of the codes of d set in bits (taken over), holding d and its mapping. */
+static idset *coded_new(dict *d, table_mapping *m, uint32_t ncodes, uint64_t *bits)
+{
+    idset *s = kpi_calloc(1, sizeof *s);
+    if (!s) {
+        kpi_array_free(bits);
+        return NULL;
+    }
+    s->strings = 1;
+    s->ncodes = ncodes;
+    s->bits = bits;
+    dict_retain(s->dict = d);
+    if (m) table_mapping_retain(s->mapping = m);
+    for (size_t w = 0; w <= ncodes / 64; w++)
+        s->n += (size_t)__builtin_popcountll(s->bits[w]);
+    return s;
 }
 
 /* An empty set with room for n strings of `bytes` bytes in all (NULs included) or n ints. */
@@ -74,12 +102,9 @@ static void push_string(idset *s, const char *str, size_t len)
 
 static idset *from_strings(const selection *sel, const column *c, kpi_error *err)
 {
-    dict *d = c->dict;
-    uint32_t ncodes = dict_count(d);
-    const uint32_t *sorted = dict_sorted(d);
+    uint32_t ncodes = dict_count(c->dict);
     uint64_t *present = kpi_array_calloc((size_t)ncodes / 64 + 1, sizeof *present);
-    if (!sorted || !present) {
-        if (present) kpi_array_free(present);
+    if (!present) {
         oom(err);
         return NULL;
     }
@@ -88,18 +113,25 @@ static idset *from_strings(const selection *sel, const column *c, kpi_error *err
         uint32_t code = column_code(c, r);
         if (column_is_valid(c, r)) present[code >> 6] |= (uint64_t)1 << (code & 63);
     }
-    size_t n = 0, bytes = 0;
-    for (uint32_t code = 0; code < ncodes; code++) {
-        if ((present[code >> 6] >> (code & 63)) & 1) n++, bytes += dict_len(d, code) + 1;
-    }
-    idset *s = set_new(1, n, bytes);
-    for (uint32_t k = 0; s && k < ncodes; k++) {
-        uint32_t code = sorted[k];
-        if ((present[code >> 6] >> (code & 63)) & 1)
-            push_string(s, dict_str(d, code), dict_len(d, code));
-    }
-    kpi_array_free(present);
+    idset *s = coded_new(c->dict, c->mapping, ncodes, present);
     if (!s) oom(err);
+    return s;
+}
+
+/* A set of codes written out as strings, in byte order. NULL when out of memory. */
+static idset *written_out(const idset *c)
+{
+    const uint32_t *sorted = dict_sorted(c->dict);
+    if (!sorted) return NULL;
+    size_t bytes = 0;
+    for (uint32_t code = 0; code < c->ncodes; code++)
+        if ((c->bits[code >> 6] >> (code & 63)) & 1) bytes += dict_len(c->dict, code) + 1;
+    idset *s = set_new(1, c->n, bytes);
+    for (uint32_t k = 0, n = dict_count(c->dict); s && k < n; k++) {
+        uint32_t code = sorted[k];
+        if (code < c->ncodes && (c->bits[code >> 6] >> (code & 63)) & 1)
+            push_string(s, dict_str(c->dict, code), dict_len(c->dict, code));
+    }
     return s;
 }
 
@@ -174,12 +206,46 @@ static void emit(idset *out, const idset *src, size_t i)
         out->ints[out->n++] = src->ints[i];
 }
 
+/* Two sets of the same dict, word by word. */
+static idset *combine_codes(const idset *a, const idset *b, set_op op, kpi_error *err)
+{
+    uint32_t ncodes = a->ncodes > b->ncodes ? a->ncodes : b->ncodes;
+    size_t words = (size_t)ncodes / 64 + 1;
+    uint64_t *bits = kpi_array_alloc(words, sizeof *bits);
+    if (!bits) return oom(err), NULL;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t x = w <= a->ncodes / 64 ? a->bits[w] : 0, y = w <= b->ncodes / 64 ? b->bits[w] : 0;
+        bits[w] = op == SET_DIFF ? x & ~y : op == SET_INTERSECT ? x & y : x | y;
+    }
+    idset *s = coded_new(a->dict, a->mapping, ncodes, bits);
+    if (!s) oom(err);
+    return s;
+}
+
+static idset *merge_written(const idset *a, const idset *b, set_op op, kpi_error *err);
+
 static idset *merge(const idset *a, const idset *b, set_op op, kpi_error *err)
 {
     if (a->strings != b->strings) {
         kpi_error_set(err, KPI_EUSAGE, NULL, 0, 0, "cannot combine ids of text and number columns");
         return NULL;
     }
+    if (a->dict && a->dict == b->dict) return combine_codes(a, b, op, err);
+    if (!a->dict && !b->dict) return merge_written(a, b, op, err);
+    idset *wa = a->dict ? written_out(a) : NULL, *wb = b->dict ? written_out(b) : NULL;
+    idset *out = NULL;
+    if ((a->dict && !wa) || (b->dict && !wb))
+        oom(err);
+    else
+        out = merge_written(wa ? wa : a, wb ? wb : b, op, err);
+    idset_free(wa);
+    idset_free(wb);
+    return out;
+}
+
+/* Difference, intersection or union of two written-out sets: one merge. */
+static idset *merge_written(const idset *a, const idset *b, set_op op, kpi_error *err)
+{
     size_t ba = a->strings ? a->off[a->n] : 0, bb = b->strings ? b->off[b->n] : 0;
     size_t n = op == SET_UNION ? a->n + b->n : op == SET_DIFF ? a->n : (a->n < b->n ? a->n : b->n);
     size_t bytes = op == SET_UNION ? ba + bb : op == SET_DIFF ? ba : (ba < bb ? ba : bb);
@@ -228,6 +294,10 @@ size_t idset_count(const idset *s)
 int idset_has_string(const idset *s, const char *key, size_t len)
 {
     if (!s->strings) return 0;
+    if (s->dict) {
+        uint32_t code = dict_find(s->dict, key, len);
+        return code != DICT_NONE && code < s->ncodes && (s->bits[code >> 6] >> (code & 63)) & 1;
+    }
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2, ml = str_len(s, mid);

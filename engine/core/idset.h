@@ -1,10 +1,11 @@
 /*
 ** idset.h -- sets of identifiers (customers, leads, accounts) and their algebra.
 **
-** An id set holds the distinct non-null values of an id column over a selection,
-** sorted: integers (INT64, DATE, BOOL columns) or strings (STRING columns, copied into
-** the set's own arena, so a set outlives the table it came from and sets from
-** different tables compare by value). Difference, intersection and union are linear
+** An id set holds the distinct non-null values of an id column over a selection:
+** integers (INT64, DATE, BOOL columns) or strings (STRING columns). A set of strings is
+** a bitmap of the column's codes holding the column's dictionary, so it outlives the
+** table it came from; sets of the same column combine bit by bit, and sets from
+** different tables compare by value (their strings written out in byte order). Difference, intersection and union are linear
 ** merges. Mixing an integer set with a string set is an error: "C001" is never 1.
 */
 #ifndef KPI_IDSET_H

@@ -133,6 +133,7 @@ typedef struct dsl {
     void (*progress)(const char *path, double fraction, void *arg); /* rules_options */
     void *progress_arg;
     char *cache_dir; /* the column cache's folder (rules_options.cache_dir), NULL: none */
+    int cache_verify; /* rules_options.cache_verify */
     unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
 } dsl;
 

@@ -168,7 +168,8 @@ table *dsl_cache_load(const dsl *d, dsl_source *s)
     if (!s->stamped || cache_file(d, s, schema, sizeof schema, path, sizeof path)) return NULL;
     colcache_key k = {s->path, schema};
     const char *why = NULL;
-    if (colcache_load(path, &k, 0, &t, &why, &err) != 1) return NULL;
+    int flags = d->cache_verify ? COLCACHE_VERIFY_DATA : 0;
+    if (colcache_load(path, &k, flags, &t, &why, &err) != 1) return NULL;
     return t;
 }
 

@@ -143,6 +143,7 @@ rules *rules_open(const char *path, const rules_options *o, kpi_error *err)
     sandbox_set_user(r->sb, r->d);
     r->d->progress = o->progress;
     r->d->progress_arg = o->progress_arg;
+    r->d->cache_verify = o->cache_verify;
     if (o->cache_dir && !(r->d->cache_dir = kpi_strdup(o->cache_dir))) {
         kpi_error_set(err, KPI_ENOMEM, NULL, 0, 0, "out of memory");
         rules_close(r);

@@ -39,6 +39,8 @@ typedef struct rules_options {
     ** there and mapped again on the next run while the file is unchanged. NULL: no cache.
     */
     const char *cache_dir;
+    /* 1: also check the cached values against their checksums (reads every page). */
+    int cache_verify;
 } rules_options;
 
 void rules_options_init(rules_options *o);
