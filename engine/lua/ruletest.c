@@ -26,6 +26,7 @@
 #include "core/date.h"
 #include "core/kpi_alloc.h"
 #include "core/sqlsrc.h"
+#include "api.h"
 #include "dsl.h"
 #include "lkpi.h"
 #include "sandbox.h"
@@ -36,7 +37,7 @@
 /* Test files larger than this are refused (they are code, not data). */
 #define MAX_TEST_FILE_BYTES (16L << 20)
 
-static const char *const case_fields[] = {"period", "as_of", "data", "expect", "tolerance", NULL};
+static const char *const case_fields[] = {API_TEST_FIELDS(API_FIELD_NAME) NULL};
 static const char *const status_names[] = {"no_data", "below_minimum", "met_minimum", "met_target",
                                            NULL};
 

@@ -136,6 +136,18 @@ static void test_adv_gc_finalizer_is_refused(void **state)
           QUICK);
 }
 
+static void test_adv_engine_userdata_metatables_are_locked(void **state)
+{
+    (void)state;
+    /* a Table's metatable has a C __gc: getmetatable gives its name, not the table */
+    tu_write_file("gc_orders.csv", "day,amount\n2024-08-01,5\n", (size_t)-1);
+    fails("gc_userdata.lua",
+          "local o = source \"o\" { csv = \"gc_orders.csv\", time = \"day\" }\n"
+          "local mt = getmetatable(o)\n"
+          "mt.__gc = function() while true do end end\n",
+          ADV_SCRIPT, "gc_userdata.lua:4: attempt to index a string value (local 'mt')", QUICK);
+}
+
 static void test_adv_gc_added_after_setmetatable_never_runs(void **state)
 {
     (void)state;
@@ -263,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_adv_debug_functions_are_not_there),
         cmocka_unit_test(test_adv_string_metatable_cannot_be_written),
         cmocka_unit_test(test_adv_gc_finalizer_is_refused),
+        cmocka_unit_test(test_adv_engine_userdata_metatables_are_locked),
         cmocka_unit_test(test_adv_gc_added_after_setmetatable_never_runs),
         cmocka_unit_test(test_adv_infinite_loop_hits_the_instruction_limit),
         cmocka_unit_test(test_adv_infinite_loop_inside_pcall_is_not_swallowed),
