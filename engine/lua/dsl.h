@@ -46,6 +46,7 @@
 #include "core/csv.h"
 #include "core/kpi_error.h"
 #include "core/period.h"
+#include "core/sqlsrc.h"
 #include "core/table.h"
 #include "model/report.h"
 
@@ -171,6 +172,8 @@ const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err);
 int dsl_source_column(lua_State *L, dsl *d, int id, int col, kpi_error *err);
 /* Note the names and string literals of a rule-set file's text (dsl.words). 0, or -1 out of memory. */
 int dsl_note_words(dsl *d, const char *text, size_t len);
+/* The SQLite loader's options for source s (query or table, date format, declared columns). */
+void dsl_sqlsrc_options(const dsl_source *s, sqlsrc_options *o);
 /* Load CSV source s from its file: its columns as dsl.words says, or only column `only`. */
 table *dsl_load_csv(const dsl *d, dsl_source *s, const char *only, kpi_error *err);
 /*

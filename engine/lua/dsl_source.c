@@ -436,6 +436,16 @@ static int set_time(const dsl_source *s, table *t, kpi_error *err)
     return 0;
 }
 
+void dsl_sqlsrc_options(const dsl_source *s, sqlsrc_options *o)
+{
+    sqlsrc_options_init(o);
+    o->query = s->query;
+    o->table = s->table_name;
+    o->date_format = s->date_format;
+    o->columns = s->columns;
+    o->ncolumns = s->ncolumns;
+}
+
 static table *load(const dsl *d, dsl_source *s, kpi_error *err)
 {
     table *t;
@@ -444,12 +454,7 @@ static table *load(const dsl *d, dsl_source *s, kpi_error *err)
         t = dsl_load_csv(d, s, NULL, err);
     } else {
         sqlsrc_options o;
-        sqlsrc_options_init(&o);
-        o.query = s->query;
-        o.table = s->table_name;
-        o.date_format = s->date_format;
-        o.columns = s->columns;
-        o.ncolumns = s->ncolumns;
+        dsl_sqlsrc_options(s, &o);
         t = sqlsrc_load(s->path, s->name, &o, err);
     }
     if (!t) {

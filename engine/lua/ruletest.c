@@ -543,12 +543,7 @@ static table *load_fixture(const dsl_source *s, const ruletest_case *c, const ru
             return NULL;
         }
         sqlsrc_options o;
-        sqlsrc_options_init(&o);
-        o.query = s->query;
-        o.table = s->table_name;
-        o.date_format = s->date_format;
-        o.columns = s->columns;
-        o.ncolumns = s->ncolumns;
+        dsl_sqlsrc_options(s, &o);
         return sqlsrc_load(dd->fixture, s->name, &o, err);
     }
     csv_options o;

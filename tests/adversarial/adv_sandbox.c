@@ -194,6 +194,16 @@ static void test_adv_infinite_loop_inside_a_coroutine_is_stopped(void **state)
           ADV_SCRIPT, "loop_resume.lua:2: instruction limit exceeded (100000000)", LIMITED);
 }
 
+static void test_adv_endless_load_reader_is_stopped(void **state)
+{
+    (void)state;
+    /* the parser runs no instructions, but the reader does, and the code it builds is memory */
+    fails("load_comment.lua", "local f = load(function() return \"--\" end)\n", ADV_SCRIPT,
+          "load_comment.lua:2: instruction limit exceeded (100000000)", LIMITED);
+    fails("load_code.lua", "local f = load(function() return (\"x = 1 \"):rep(1000) end)\n",
+          ADV_SCRIPT, "load_code.lua:2: memory limit exceeded (256 MiB)", LIMITED);
+}
+
 static void test_adv_pattern_bomb_hits_the_instruction_limit(void **state)
 {
     (void)state;
@@ -280,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_adv_infinite_loop_hits_the_instruction_limit),
         cmocka_unit_test(test_adv_infinite_loop_inside_pcall_is_not_swallowed),
         cmocka_unit_test(test_adv_infinite_loop_inside_a_coroutine_is_stopped),
+        cmocka_unit_test(test_adv_endless_load_reader_is_stopped),
         cmocka_unit_test(test_adv_pattern_bomb_hits_the_instruction_limit),
         cmocka_unit_test(test_adv_deep_recursion_is_a_stack_overflow),
         cmocka_unit_test(test_adv_deeply_nested_parentheses_name_the_line),
