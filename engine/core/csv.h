@@ -6,11 +6,12 @@
 ** newline. Options: delimiter, decimal mark, date format, header row, declared column
 ** types; undeclared columns get their type inferred from all of their values:
 ** bool (true/false/yes/no), int, decimal (at most DECIMAL_MAX_SCALE fraction digits),
-** float, date (ISO, or the date format), timestamp (ISO), else string.
+** float, date (ISO, or the date format), timestamp (ISO), else string. A number too
+** large for any float ("1e309") is an error wherever it stands, not text.
 ** An empty unquoted field is null; a quoted empty field "" is an empty string in a
 ** string column and null elsewhere. Empty values do not vote in inference; a column
-** with no values at all is a string column of nulls. Inference never fails on a value:
-** mixed kinds widen (int -> decimal -> float, date -> timestamp, otherwise string), an
+** with no values at all is a string column of nulls. Inference never fails on another
+** value: mixed kinds widen (int -> decimal -> float, date -> timestamp, otherwise string), an
 ** integer too large for int64 makes the column float, and so does a decimal column whose
 ** largest value would not fit int64 at the column's scale. Declared columns are checked:
 ** a value that does not fit is an error. Quoted values are inferred like unquoted ones.

@@ -260,6 +260,9 @@ void csv_vote(const csv_ctx *x, const char *s, size_t len, csv_colstat *st)
     csv_stat_join(st, &one);
 }
 
+static int type_error(const csv_ctx *x, size_t col, col_type t, int scale, const csv_field *f,
+                      int rc, csv_fail *fail);
+
 int csv_infer_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colstat *st,
                     csv_fail *fail)
 {
@@ -311,6 +314,10 @@ int csv_infer_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colsta
     csv_colstat one = {0};
     classify(x, s, len, &one);
     if (one.kind == CSV_K_STRING && csv_check_text(x, col, f, fail)) return -1;
+    /* A number no float can hold ("1e309") is bad data, not text. */
+    if (one.kind == CSV_K_STRING && looks_numeric(x, (unsigned char)s[0]) &&
+        parse_double(s, len, x->mark, &d) == PARSE_RANGE)
+        return type_error(x, col, COL_FLOAT64, 0, f, PARSE_RANGE, fail);
     csv_stat_join(st, &one);
     return 0;
 }

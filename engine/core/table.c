@@ -118,12 +118,25 @@ void column_array_free(const column *c, void *p)
     kpi_array_free(p);
 }
 
+/*
+** Room for the columns of a table built by table_add_column: 4, then doubled each time
+** ncols reaches a power of two (a load of 100k columns copies the array 15 times, not
+** 100k). -1 when out of memory.
+*/
+static int make_room(table *t)
+{
+    size_t n = t->ncols;
+    if (n != 0 && (n < 4 || (n & (n - 1)) != 0)) return 0;
+    column *cols = kpi_realloc(t->cols, (n ? n * 2 : 4) * sizeof *cols);
+    if (!cols) return -1;
+    t->cols = cols;
+    return 0;
+}
+
 column *table_add_column(table *t, const char *name, col_type type, int scale)
 {
-    column *cols = kpi_realloc(t->cols, (t->ncols + 1) * sizeof *cols);
-    if (!cols) return NULL;
-    t->cols = cols;
-    column *c = &cols[t->ncols];
+    if (make_room(t)) return NULL;
+    column *c = &t->cols[t->ncols];
     memset(c, 0, sizeof *c);
     c->type = type;
     c->scale = type == COL_DECIMAL ? scale : 0;
