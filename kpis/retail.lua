@@ -27,7 +27,7 @@ local leads    = source "leads"    { csv = "data/retail/leads.csv", time = "date
 local sessions = source "sessions" { csv = "data/retail/sessions.csv", time = "date" }
 local csat     = source "csat"     { sqlite = "data/retail/csat.db",
                                      query = "SELECT answered_at, customer_id, score FROM csat",
-                                     time = "answered_at" }
+                                     time = "answered_at", columns = { answered_at = "timestamp" } }
 source "campaigns" { csv = "data/retail/campaigns.csv" }
 
 local MKT = "Trưởng phòng marketing"
