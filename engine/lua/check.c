@@ -20,8 +20,9 @@
 
 /* ---- findings ---------------------------------------------------------------------------- */
 
-static int add_finding(check_report *r, check_severity sev, int data, const char *file, long line,
-                       const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static int add_finding(check_report *r, check_severity sev,
+                                                             int data, const char *file, long line,
+                                                             const char *fmt, va_list ap)
 {
     char text[1024];
     vsnprintf(text, sizeof text, fmt, ap);
