@@ -38,23 +38,6 @@ static const char rules_text[] =
     "kpi \"basket\" { unit = \"VND\", better = \"lower\", minimum = 1200, target = 1000,\n"
     "  value = function(p) return orders:during(p):avg \"amount\" end }\n";
 
-/* Path of rel inside the test folder name. */
-static const char *in(const char *name, const char *rel)
-{
-    static char paths[8][600];
-    static int next;
-    char *p = paths[next++ & 7];
-    snprintf(p, 600, "%s/%s/%s", tu_tmpdir(), name, rel);
-    return p;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fputs(text, f) < 0) fail_msg("cannot write %s", path);
-    fclose(f);
-}
-
 /*
 ** orders.csv from 2024-05-01 to 2024-09-30: day d has 1 + d % 3 orders of
 ** 500 + (d * 37 + k * 11) % 1000 each.
@@ -85,16 +68,17 @@ static const char *setup(const char *name)
     char dir[600];
     snprintf(dir, sizeof dir, "%s/%s", tu_tmpdir(), name);
     if (mkdir(dir, 0777) != 0) fail_msg("mkdir %s", dir);
-    write_orders(in(name, "orders.csv"));
-    write_text(in(name, "rules.lua"), rules_text);
-    return in(name, "rules.lua");
+    write_orders(e2e_path_in(name, "orders.csv"));
+    e2e_write_text(e2e_path_in(name, "rules.lua"), rules_text);
+    return e2e_path_in(name, "rules.lua");
 }
 
 /* The oracle on the test folder's orders.csv. */
 static double oracle(const char *name, const char *sql)
 {
     char setup_cmd[700];
-    snprintf(setup_cmd, sizeof setup_cmd, ".import --csv '%s' orders", in(name, "orders.csv"));
+    snprintf(setup_cmd, sizeof setup_cmd, ".import --csv '%s' orders",
+             e2e_path_in(name, "orders.csv"));
     return tu_oracle(":memory:", setup_cmd, sql);
 }
 
@@ -124,7 +108,7 @@ static void test_run_saves_each_run_in_the_store_beside_the_rule_set(void **stat
     (void)state;
     const char *rules = setup("saves");
     tu_free(e2e_run_ok("run '%s' --period 2024-06", rules));
-    const char *db = in("saves", ".kpiengine/results.db");
+    const char *db = e2e_path_in("saves", ".kpiengine/results.db");
     assert_true(exists(db));
     char *runs = tu_oracle_text(db, NULL,
                                 "SELECT id, ruleset, period_grain, period_label, period_start,"
@@ -161,18 +145,22 @@ static void test_run_no_save_writes_nothing_and_db_saves_elsewhere(void **state)
     (void)state;
     const char *rules = setup("nosave");
     tu_free(e2e_run_ok("run '%s' --period 2024-06 --no-save", rules));
-    assert_false(exists(in("nosave", ".kpiengine")));
-    tu_free(e2e_run_ok("run '%s' --period 2024-06 --db '%s'", rules, in("nosave", "other.db")));
-    assert_false(exists(in("nosave", ".kpiengine")));
-    assert_true(tu_oracle(in("nosave", "other.db"), NULL, "SELECT count(*) FROM runs") == 1);
-    tu_free(e2e_run_ok("run '%s' --period=2024-07 --db='%s'", rules, in("nosave", "other.db")));
-    assert_true(tu_oracle(in("nosave", "other.db"), NULL, "SELECT count(*) FROM runs") == 2);
+    assert_false(exists(e2e_path_in("nosave", ".kpiengine")));
+    tu_free(e2e_run_ok("run '%s' --period 2024-06 --db '%s'", rules,
+                       e2e_path_in("nosave", "other.db")));
+    assert_false(exists(e2e_path_in("nosave", ".kpiengine")));
+    assert_true(tu_oracle(e2e_path_in("nosave", "other.db"), NULL, "SELECT count(*) FROM runs") ==
+                1);
+    tu_free(e2e_run_ok("run '%s' --period=2024-07 --db='%s'", rules,
+                       e2e_path_in("nosave", "other.db")));
+    assert_true(tu_oracle(e2e_path_in("nosave", "other.db"), NULL, "SELECT count(*) FROM runs") ==
+                2);
 }
 
 /* Append rows to the folder's orders.csv (a late correction of the data). */
 static void append_orders(const char *name, const char *rows)
 {
-    FILE *f = fopen(in(name, "orders.csv"), "ab");
+    FILE *f = fopen(e2e_path_in(name, "orders.csv"), "ab");
     if (!f) fail_msg("cannot append to orders.csv");
     fputs(rows, f);
     fclose(f);
@@ -182,7 +170,7 @@ static void test_run_previous_comes_from_the_store_when_it_has_it(void **state)
 {
     (void)state;
     const char *rules = setup("previous");
-    const char *db = in("previous", ".kpiengine/results.db");
+    const char *db = e2e_path_in("previous", ".kpiengine/results.db");
     tu_free(e2e_run_ok("run '%s' --period 2024-06", rules));
     double june_reported = oracle_revenue("previous", "2024-06-01", "2024-06-30");
     append_orders("previous", "2024-06-15,99999\n"); /* June's data changes afterwards */
@@ -196,7 +184,7 @@ static void test_run_previous_comes_from_the_store_when_it_has_it(void **state)
     tu_free(json);
     /* a KPI the store has no value for keeps the data's: a new store knows nothing */
     json = e2e_run_ok("run '%s' --period 2024-07 --format json --no-save --db '%s'", rules,
-                      in("previous", "fresh.db"));
+                      e2e_path_in("previous", "fresh.db"));
     k = e2e_with(e2e_member(json, "kpis"), "id", "revenue");
     assert_true(tu_close(e2e_number(k, "previous"), june_now, TOL));
     tu_free(json);
@@ -207,16 +195,17 @@ static void test_run_failed_save_exits_4_without_a_report(void **state)
 {
     (void)state;
     const char *rules = setup("failsave");
-    write_text(in("failsave", "notes.txt"), "not a database, just some notes of the analyst\n"
-                                            "with a second line that is long enough to count\n");
+    e2e_write_text(e2e_path_in("failsave", "notes.txt"),
+                   "not a database, just some notes of the analyst\n"
+                   "with a second line that is long enough to count\n");
     char args[2000], *out, *err;
     snprintf(args, sizeof args, "run '%s' --period 2024-06 --db '%s' -o '%s'", rules,
-             in("failsave", "notes.txt"), in("failsave", "report.txt"));
+             e2e_path_in("failsave", "notes.txt"), e2e_path_in("failsave", "report.txt"));
     assert_int_equal(e2e_engine(args, &out, &err), 4);
     assert_contains(err, "notes.txt: not a results store: the file is not a SQLite database");
     assert_contains(err, "the results were not saved (use --no-save");
     assert_string_equal(out, "");
-    assert_false(exists(in("failsave", "report.txt")));
+    assert_false(exists(e2e_path_in("failsave", "report.txt")));
     tu_free(out);
     tu_free(err);
     snprintf(args, sizeof args, "run '%s' --period 2024-06 --db '%s/missing/deeper/r.db'", rules,
@@ -260,22 +249,22 @@ static void test_two_runs_at_once_both_land(void **state)
 static const char *setup_big(const char *name)
 {
     setup(name);
-    write_text(in(name, "big.lua"),
-               "ruleset { name = \"Big\", grain = \"month\" }\n"
-               "local orders = source \"orders\" { csv = \"orders.csv\", time = \"date\" }\n"
-               "for i = 1, 400 do\n"
-               "  kpi(\"k\" .. i) { better = \"higher\", minimum = i, target = 2 * i,\n"
-               "    value = function(p) return orders:during(p):count() + i end,\n"
-               "    breakdown = function(p) return { a = i, b = 2 * i } end }\n"
-               "end\n");
-    return in(name, "big.lua");
+    e2e_write_text(e2e_path_in(name, "big.lua"),
+                   "ruleset { name = \"Big\", grain = \"month\" }\n"
+                   "local orders = source \"orders\" { csv = \"orders.csv\", time = \"date\" }\n"
+                   "for i = 1, 400 do\n"
+                   "  kpi(\"k\" .. i) { better = \"higher\", minimum = i, target = 2 * i,\n"
+                   "    value = function(p) return orders:during(p):count() + i end,\n"
+                   "    breakdown = function(p) return { a = i, b = 2 * i } end }\n"
+                   "end\n");
+    return e2e_path_in(name, "big.lua");
 }
 
 static void test_run_killed_while_saving_leaves_whole_runs(void **state)
 {
     (void)state;
     const char *rules = setup_big("killed");
-    const char *db = in("killed", "k.db");
+    const char *db = e2e_path_in("killed", "k.db");
     char cmd[3000];
     snprintf(cmd, sizeof cmd, "'%s' run '%s' --period 2024-06 --db '%s' --format json >/dev/null",
              ENGINE, rules, db);
@@ -343,7 +332,7 @@ static void test_history_matches_what_was_saved(void **state)
 {
     (void)state;
     const char *rules = setup("history");
-    const char *db = in("history", ".kpiengine/results.db");
+    const char *db = e2e_path_in("history", ".kpiengine/results.db");
     const char *months[] = {"2024-05", "2024-06", "2024-07", "2024-08"};
     for (int i = 0; i < 4; i++)
         tu_free(e2e_run_ok("run '%s' --period %s", rules, months[i]));
@@ -450,7 +439,7 @@ static void test_run_to_date_is_saved_and_gives_way_to_the_whole_period(void **s
 {
     (void)state;
     const char *rules = setup("to_date");
-    const char *db = in("to_date", ".kpiengine/results.db");
+    const char *db = e2e_path_in("to_date", ".kpiengine/results.db");
     tu_free(e2e_run_ok("run '%s' --as-of 2024-08-15", rules));
     char *runs = tu_oracle_text(db, NULL, "SELECT period_label, as_of FROM runs");
     assert_string_equal(runs, "2024-08|2024-08-15");

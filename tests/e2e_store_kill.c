@@ -43,23 +43,6 @@ static const char campaigns_csv[] = "name,start,end\n"
                                     "Summer,2024-06-01,2024-06-20\n"
                                     "Autumn,2024-08-10,2024-08-31\n";
 
-/* Path of rel inside the test folder name. */
-static const char *in(const char *name, const char *rel)
-{
-    static char paths[8][600];
-    static int next;
-    char *p = paths[next++ & 7];
-    snprintf(p, 600, "%s/%s/%s", tu_tmpdir(), name, rel);
-    return p;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fputs(text, f) < 0) fail_msg("cannot write %s", path);
-    fclose(f);
-}
-
 /* orders.csv, 2024-05-01 .. 2024-09-30: day d has 1 + d % 3 orders on two channels. */
 static void write_orders(const char *path)
 {
@@ -81,10 +64,10 @@ static const char *setup(const char *name)
     char dir[600];
     snprintf(dir, sizeof dir, "%s/%s", tu_tmpdir(), name);
     if (mkdir(dir, 0777) != 0) fail_msg("mkdir %s", dir);
-    write_orders(in(name, "orders.csv"));
-    write_text(in(name, "campaigns.csv"), campaigns_csv);
-    write_text(in(name, "rules.lua"), rules_text);
-    return in(name, "rules.lua");
+    write_orders(e2e_path_in(name, "orders.csv"));
+    e2e_write_text(e2e_path_in(name, "campaigns.csv"), campaigns_csv);
+    e2e_write_text(e2e_path_in(name, "rules.lua"), rules_text);
+    return e2e_path_in(name, "rules.lua");
 }
 
 static int exists(const char *path)
@@ -193,7 +176,7 @@ static void test_new_store_survives_a_kill_at_every_step(void **state)
 {
     (void)state;
     const char *rules = setup("fresh");
-    const char *db = in("fresh", "store/results.db");
+    const char *db = e2e_path_in("fresh", "store/results.db");
     int runs = 0;
     /* the first run also creates the folder, the file and the schema */
     int steps = kill_at_every_step(rules, db, "--period 2024-06", &runs, 1);
@@ -207,7 +190,7 @@ static void test_store_with_runs_survives_a_kill_at_every_step(void **state)
 {
     (void)state;
     const char *rules = setup("kept");
-    const char *db = in("kept", "results.db");
+    const char *db = e2e_path_in("kept", "results.db");
     int runs = 0;
     tu_free(e2e_run_ok("run '%s' --db '%s' --period 2024-05", rules, db));
     tu_free(e2e_run_ok("run '%s' --db '%s' --period 2024-06", rules, db));
@@ -225,7 +208,7 @@ static void test_campaign_review_windows_land_all_or_none(void **state)
 {
     (void)state;
     const char *rules = setup("campaigns");
-    const char *db = in("campaigns", "results.db");
+    const char *db = e2e_path_in("campaigns", "results.db");
     int runs = 0;
     tu_free(e2e_run_ok("run '%s' --db '%s' --period 2024-05", rules, db));
     runs = 1;
@@ -285,7 +268,7 @@ static void test_writer_killed_holding_the_lock_leaves_the_others_to_land(void *
 {
     (void)state;
     const char *rules = setup("lockkill");
-    const char *db = in("lockkill", "results.db");
+    const char *db = e2e_path_in("lockkill", "results.db");
     tu_free(e2e_run_ok("run '%s' --db '%s' --period 2024-05", rules, db));
     for (int k = 4; k <= 7; k++) {
         char env[64];

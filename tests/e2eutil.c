@@ -333,3 +333,21 @@ void e2e_check_items(const e2e_sample *s, const e2e_window *w, const e2e_item_ca
         }
     }
 }
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+const char *e2e_path_in(const char *name, const char *rel)
+{
+    static char paths[8][600];
+    static int next;
+    char *p = paths[next++ & 7];
+    snprintf(p, 600, "%s/%s/%s", tu_tmpdir(), name, rel);
+    return p;
+}
+
+void e2e_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fputs(text, f) < 0) fail_msg("cannot write %s", path);
+    fclose(f);
+}

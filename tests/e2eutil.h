@@ -43,6 +43,14 @@ double e2e_number_member(const char *obj, const char *key, const char *what);
 /* A string member of obj into buf ("" when absent or null; no unescaping). */
 const char *e2e_text(const char *obj, const char *key, char *buf, size_t size);
 
+/* ---- files ------------------------------------------------------------------------------ */
+
+/* The path of rel inside folder name of the test's temporary folder (8 rotating buffers). */
+const char *e2e_path_in(const char *name, const char *rel);
+
+/* Write text to path; fails the current test when it cannot. */
+void e2e_write_text(const char *path, const char *text);
+
 /* ---- running kpiengine ----------------------------------------------------------------- */
 
 /* Run the built kpiengine with args (shell words, colour off); stdout and stderr as
