@@ -256,7 +256,8 @@ static int new_string(csv_chunk *ch, const csv_pending *pd)
     const csv_ctx *x = ch->ctx;
     csv_field f = {.start = pd->s, .s = pd->s, .len = pd->len};
     if (pd->escaped) return 0;
-    if (csv_check_text(x, pd->col, &f, &ch->fail)) return -1;
+    if (csv_check_text(x, pd->col, &f, &ch->fail) || csv_check_range(x, pd->col, &f, &ch->fail))
+        return -1;
     if (ch->work[pd->col].tentative && pd->len) csv_vote(x, pd->s, pd->len, &ch->stats[pd->col]);
     return 0;
 }
@@ -359,7 +360,8 @@ static int queue_string(csv_chunk *ch, size_t col, size_t row, const csv_field *
     else if (!w->tentative)
         st->kind = CSV_K_STRING;
     if (f->escaped) {
-        if (csv_check_text(x, col, f, &ch->fail)) return -1;
+        if (csv_check_text(x, col, f, &ch->fail) || csv_check_range(x, col, f, &ch->fail))
+            return -1;
         if (w->tentative) csv_vote(x, f->s, f->len, st);
     }
     if (w->narrow) { /* few strings: codes in one byte, until one does not fit */
@@ -516,7 +518,8 @@ static int skip_record(const csv_ctx *x, const char **pos, const csv_window *w)
 static int is_skipped(const csv_chunk *ch, const csv_window *w, const char *p)
 {
     return ch->next_skip < ch->nskips &&
-           w->off + (size_t)(p - w->buf) == (size_t)(ch->skips[ch->next_skip].record - ch->ctx->data);
+           w->off + (size_t)(p - w->buf) ==
+               (size_t)(ch->skips[ch->next_skip].record - ch->ctx->data);
 }
 
 static int convert_fields(csv_chunk *ch, size_t row)

@@ -313,13 +313,19 @@ int csv_infer_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colsta
     }
     csv_colstat one = {0};
     classify(x, s, len, &one);
-    if (one.kind == CSV_K_STRING && csv_check_text(x, col, f, fail)) return -1;
-    /* A number no float can hold ("1e309") is bad data, not text. */
-    if (one.kind == CSV_K_STRING && looks_numeric(x, (unsigned char)s[0]) &&
-        parse_double(s, len, x->mark, &d) == PARSE_RANGE)
-        return type_error(x, col, COL_FLOAT64, 0, f, PARSE_RANGE, fail);
+    if (one.kind == CSV_K_STRING &&
+        (csv_check_text(x, col, f, fail) || csv_check_range(x, col, f, fail)))
+        return -1;
     csv_stat_join(st, &one);
     return 0;
+}
+
+int csv_check_range(const csv_ctx *x, size_t col, const csv_field *f, csv_fail *fail)
+{
+    double d;
+    if (f->len == 0 || !looks_numeric(x, (unsigned char)f->s[0])) return 0;
+    if (parse_double(f->s, f->len, x->mark, &d) != PARSE_RANGE) return 0;
+    return type_error(x, col, COL_FLOAT64, 0, f, PARSE_RANGE, fail);
 }
 
 /* Digits after the decimal mark, trailing zeros aside (they never make a value not fit). */

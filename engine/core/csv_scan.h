@@ -309,6 +309,11 @@ void csv_fail_set(csv_fail *fail, kpi_error_kind kind, const char *at, const cha
     __attribute__((format(printf, 4, 5)));
 /* 0 for valid UTF-8 without NUL; else -1 with fail filled for column `col`. */
 int csv_check_text(const csv_ctx *x, size_t col, const csv_field *f, csv_fail *fail);
+/*
+** A number no float can hold ("1e309") is bad data wherever it stands, even in a text
+** column: 0, or -1 with fail set at the field.
+*/
+int csv_check_range(const csv_ctx *x, size_t col, const csv_field *f, csv_fail *fail);
 /* Pass 1, a non-empty field: infer (undeclared) or check (declared). 0, or -1 with fail. */
 int csv_infer_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colstat *st,
                     csv_fail *fail);
