@@ -101,6 +101,25 @@ static void test_rejects_on_error_must_be_fail_or_skip(void **state)
     e2e_assert_error(args, 3, "rejects.lua:1:");
 }
 
+static void test_rejects_skip_is_refused_on_a_sqlite_source(void **state)
+{
+    (void)state;
+    char cmd[1200], args[1200];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/shop.db' 'CREATE TABLE o(day TEXT, amount INT);'",
+             tu_tmpdir());
+    assert_int_equal(tu_run(cmd, NULL, NULL), 0);
+    const char *rules = tu_write_file(
+        "sqlite_skip.lua",
+        "local o = source \"o\" { sqlite = \"shop.db\", table = \"o\", time = \"day\",\n"
+        "  on_error = \"skip\" }\n"
+        "kpi \"n\" { unit = \"count\", better = \"higher\", minimum = 1, target = 2,\n"
+        "  value = function(p) return o:during(p):count() end }\n",
+        (size_t)-1);
+    snprintf(args, sizeof args, "run '%s' --period 2024-07 --no-save", rules);
+    e2e_assert_error(args, 3, "on_error = \"skip\" only applies to csv sources");
+    e2e_assert_error(args, 3, "sqlite_skip.lua:1:");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +127,7 @@ int main(void)
         cmocka_unit_test(test_rejects_skip_leaves_bad_rows_out_and_says_so),
         cmocka_unit_test(test_rejects_skip_shows_in_the_table),
         cmocka_unit_test(test_rejects_on_error_must_be_fail_or_skip),
+        cmocka_unit_test(test_rejects_skip_is_refused_on_a_sqlite_source),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     e2e_reports_free();

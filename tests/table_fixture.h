@@ -15,6 +15,8 @@
 const column *tf_col(const table *t, const char *name);
 /* The text of string column name at row; NULL for a null. */
 const char *tf_str_at(const table *t, const char *name, size_t row);
+/* Two tables are the same: names, types, nulls, values, and string codes and texts. */
+void tf_assert_same_table(const table *a, const table *b);
 /* The day number of an ISO date "YYYY-MM-DD". */
 int32_t tf_day(const char *iso);
 

@@ -66,33 +66,6 @@ static csv_options threads_opts(int threads, size_t min_chunk)
     return o;
 }
 
-/* Two tables are the same: names, types, nulls, values, and string codes and texts. */
-static void assert_same_table(const table *a, const table *b)
-{
-    assert_int_equal(a->nrows, b->nrows);
-    assert_int_equal(a->ncols, b->ncols);
-    for (size_t i = 0; i < a->ncols; i++) {
-        const column *x = &a->cols[i], *y = &b->cols[i];
-        assert_string_equal(x->name, y->name);
-        assert_int_equal(x->type, y->type);
-        assert_int_equal(x->scale, y->scale);
-        assert_int_equal(x->nnull, y->nnull);
-        for (size_t r = 0; r < a->nrows; r++) {
-            assert_int_equal(column_is_valid(x, r), column_is_valid(y, r));
-            if (x->type == COL_STRING)
-                assert_int_equal(column_code(x, r), column_code(y, r));
-            else if (x->type != COL_FLOAT64)
-                assert_true(column_number(x, r) == column_number(y, r));
-            else
-                assert_memory_equal(&x->v.f64[r], &y->v.f64[r], sizeof(double));
-        }
-        if (x->type != COL_STRING) continue;
-        assert_int_equal(dict_count(x->dict), dict_count(y->dict));
-        for (uint32_t k = 0; k < dict_count(x->dict); k++)
-            assert_string_equal(dict_str(x->dict, k), dict_str(y->dict, k));
-    }
-}
-
 /* Deterministic pseudo-random numbers (64-bit LCG, high bits). */
 static uint32_t rnd(uint64_t *s)
 {
@@ -577,7 +550,7 @@ static void test_csv_same_table_for_every_thread_count(void **state)
         csv_options o = threads_opts(counts[i], 64);
         table *t = load_opts(text, (size_t)-1, &o, &err);
         if (!t) fail_msg("threads %d: %s", counts[i], err.message);
-        assert_same_table(base, t);
+        tf_assert_same_table(base, t);
         table_free(t);
     }
     table_free(base);
@@ -600,7 +573,7 @@ static void test_csv_stray_quote_inside_unquoted_field_with_threads(void **state
     assert_non_null(b);
     assert_int_equal(a->nrows, 999);
     assert_string_equal(tf_str_at(a, "item", 0), "5\" screen");
-    assert_same_table(a, b);
+    tf_assert_same_table(a, b);
     table_free(a);
     table_free(b);
     free(text);
@@ -869,7 +842,7 @@ static void test_csv_matches_sqlite_on_generated_orders(void **state)
     check_against_oracle(copy, a);
     table *b = csv_load(copy, NULL, &four, &err);
     if (!b) fail_msg("%s", err.message);
-    assert_same_table(a, b);
+    tf_assert_same_table(a, b);
     table_free(a);
     table_free(b);
 }

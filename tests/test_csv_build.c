@@ -70,33 +70,6 @@ static uint32_t rnd(uint64_t *s)
     return (uint32_t)(*s >> 33);
 }
 
-/* Two tables are the same: names, types, nulls, values, and string codes and texts. */
-static void assert_same_table(const table *a, const table *b)
-{
-    assert_int_equal(a->nrows, b->nrows);
-    assert_int_equal(a->ncols, b->ncols);
-    for (size_t i = 0; i < a->ncols; i++) {
-        const column *x = &a->cols[i], *y = &b->cols[i];
-        assert_string_equal(x->name, y->name);
-        assert_int_equal(x->type, y->type);
-        assert_int_equal(x->scale, y->scale);
-        assert_int_equal(x->nnull, y->nnull);
-        for (size_t r = 0; r < a->nrows; r++) {
-            assert_int_equal(column_is_valid(x, r), column_is_valid(y, r));
-            if (x->type == COL_STRING)
-                assert_int_equal(column_code(x, r), column_code(y, r));
-            else if (x->type != COL_FLOAT64)
-                assert_true(column_number(x, r) == column_number(y, r));
-            else
-                assert_memory_equal(&x->v.f64[r], &y->v.f64[r], sizeof(double));
-        }
-        if (x->type != COL_STRING) continue;
-        assert_int_equal(dict_count(x->dict), dict_count(y->dict));
-        for (uint32_t k = 0; k < dict_count(x->dict); k++)
-            assert_string_equal(dict_str(x->dict, k), dict_str(y->dict, k));
-    }
-}
-
 /* ---- types planned from the first records ---------------------------------------- */
 
 /*
@@ -134,7 +107,7 @@ static table *load_late(const char *text, const csv_options *base)
     if (!a) fail_msg("one thread: %s", err.message);
     table *b = load_opts(text, (size_t)-1, &two, &err);
     if (!b) fail_msg("two threads: %s", err.message);
-    assert_same_table(a, b);
+    tf_assert_same_table(a, b);
     table_free(b);
     return a;
 }
@@ -325,8 +298,8 @@ static void test_csv_file_read_in_pieces_is_the_same_table(void **state)
     assert_string_equal(tf_str_at(a, "note", 14), "two\nlines 14");
     const column *note = tf_col(a, "note");
     assert_int_equal(dict_len(note->dict, column_code(note, 20000)), long_len + 2);
-    assert_same_table(mem, a);
-    assert_same_table(mem, b);
+    tf_assert_same_table(mem, a);
+    tf_assert_same_table(mem, b);
     table_free(mem);
     table_free(a);
     table_free(b);
@@ -424,7 +397,7 @@ static void test_csv_out_of_memory_anywhere_fails_cleanly(void **state)
         table *t = load_opts(s, n, &o, &err);
         kpi_test_fail_after(-1);
         if (t) {
-            assert_same_table(expect, t);
+            tf_assert_same_table(expect, t);
             table_free(t);
             break;
         }

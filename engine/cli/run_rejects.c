@@ -10,17 +10,9 @@
 #include "cli.h"
 #include "core/kpi_alloc.h"
 #include "lua/dsl.h"
+#include "out/render.h"
 #include "out/textfmt.h"
 #include "run.h"
-
-/* A CSV field: quoted, with quotes doubled. */
-static void csv_field(textbuf *b, const char *s)
-{
-    textbuf_puts(b, "\"");
-    for (; *s; s++)
-        textbuf_printf(b, "%s", *s == '"' ? "\"\"" : (char[]){*s, '\0'});
-    textbuf_puts(b, "\"");
-}
 
 int run_rejects(const run_args *a, rules *rs)
 {
@@ -36,11 +28,11 @@ int run_rejects(const run_args *a, rules *rs)
                 a->rejects ? "" : " (--rejects FILE lists them)");
         for (size_t k = 0; k < s->rejects.nitems; k++) {
             const csv_reject *r = &s->rejects.items[k];
-            csv_field(&b, s->name);
+            render_csv_quoted(&b, s->name);
             textbuf_puts(&b, ",");
-            csv_field(&b, s->path);
+            render_csv_quoted(&b, s->path);
             textbuf_printf(&b, ",%ld,%ld,", r->line, r->column);
-            csv_field(&b, r->message);
+            render_csv_quoted(&b, r->message);
             textbuf_puts(&b, "\n");
         }
     }

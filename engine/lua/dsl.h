@@ -68,6 +68,7 @@ typedef struct dsl_source {
     int failed; /* a load failed: the same error every time */
     colcache_stamp stamp; /* the file's size and time before it was read (stamped) */
     int stamped;
+    char cache_schema[2048]; /* the rest of its cache key, taken with the stamp */
     kpi_error error;
 } dsl_source;
 

@@ -147,26 +147,26 @@ static void schema_of(const dsl_source *s, char *out, size_t size)
                               table_type_name(s->columns[i].type), s->columns[i].scale);
 }
 
-/* The cache file of source s into path; 0, or -1 when s has none. */
-static int cache_file(const dsl *d, const dsl_source *s, char *schema, size_t schema_size,
-                      char *path, size_t size)
+/* The cache file of source s (its key in s->cache_schema) into path; 0, or -1 when s has none. */
+static int cache_file(const dsl *d, const dsl_source *s, char *path, size_t size)
 {
     kpi_error err;
-    if (!d->cache_dir) return -1;
-    schema_of(s, schema, schema_size);
-    colcache_key k = {s->path, schema};
+    colcache_key k = {s->path, s->cache_schema};
+    if (!d->cache_dir || !s->stamped || s->skip_bad_rows) return -1;
     return colcache_path(d->cache_dir, &k, path, size, &err);
 }
 
 table *dsl_cache_load(const dsl *d, dsl_source *s)
 {
-    char schema[2048], path[4096];
+    char path[4096];
     table *t = NULL;
     kpi_error err;
+    /* The key is taken once, with the stamp, before the file is read: a save after the
+       load must not describe a file (or write-ahead log) that changed meanwhile. */
     s->stamped = colcache_stamp_of(s->path, &s->stamp, &err) == 0;
-    if (s->skip_bad_rows) return NULL; /* the cache keeps no rejected rows: read the file */
-    if (!s->stamped || cache_file(d, s, schema, sizeof schema, path, sizeof path)) return NULL;
-    colcache_key k = {s->path, schema};
+    schema_of(s, s->cache_schema, sizeof s->cache_schema);
+    if (cache_file(d, s, path, sizeof path)) return NULL; /* skip_bad_rows: rejects not kept */
+    colcache_key k = {s->path, s->cache_schema};
     const char *why = NULL;
     int flags = d->cache_verify ? COLCACHE_VERIFY_DATA : 0;
     if (colcache_load(path, &k, flags, &t, &why, &err) != 1) return NULL;
@@ -175,12 +175,10 @@ table *dsl_cache_load(const dsl *d, dsl_source *s)
 
 void dsl_cache_save(const dsl *d, const dsl_source *s, const table *t)
 {
-    char schema[2048], path[4096];
+    char path[4096];
     kpi_error err;
-    if (!s->stamped || s->skip_bad_rows ||
-        cache_file(d, s, schema, sizeof schema, path, sizeof path))
-        return;
-    colcache_key k = {s->path, schema};
+    colcache_key k = {s->path, s->cache_schema};
+    if (cache_file(d, s, path, sizeof path)) return;
     colcache_save(path, &k, t, &s->stamp, &err); /* a cache not written is only slower */
 }
 

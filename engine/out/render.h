@@ -136,5 +136,10 @@ char *render_md(const report *r, const render_options *o, size_t *len);
 ** carriage return gets a leading apostrophe, unless it is a plain number.
 */
 char *render_csv(const report *r, size_t *len);
+/*
+** One CSV cell always in quotes, with render_csv's rules: '"' doubled, invalid UTF-8
+** replaced, a formula-like text behind an apostrophe (for other CSV files, as --rejects).
+*/
+void render_csv_quoted(textbuf *b, const char *s);
 
 #endif

@@ -72,6 +72,14 @@ static void put_utf8(textbuf *b, const char *s)
     }
 }
 
+void render_csv_quoted(textbuf *b, const char *s)
+{
+    textbuf_puts(b, "\"");
+    if (formula_like(s)) textbuf_puts(b, "'");
+    put_utf8(b, s);
+    textbuf_puts(b, "\"");
+}
+
 static void cell_text(textbuf *b, const char *s)
 {
     if (!s) s = "";
