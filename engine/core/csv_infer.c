@@ -307,7 +307,7 @@ int csv_infer_field(const csv_ctx *x, size_t col, const csv_field *f, csv_colsta
         if (parse_timestamp(x, s, len, &v) == 0) return 0;
         break;
     case CSV_K_STRING:
-        return csv_check_text(x, col, f, fail);
+        return csv_check_text(x, col, f, fail) || csv_check_range(x, col, f, fail) ? -1 : 0;
     case CSV_K_NONE:
         break;
     }
