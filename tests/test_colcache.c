@@ -5,8 +5,9 @@
 ** test put in the table (or, for a CSV, the values written in the file), never what a
 ** load returned. Damage is done with pwrite/truncate at offsets worked out from the
 ** documented layout: the header is 96 bytes, the directory ends where the column names
-** begin, and the data sections follow, 64-byte aligned, in column order (values,
-** bitmap, then a string column's dictionary image, its hash table last).
+** begin, and the data sections follow from the next 4096-byte boundary (where the writer
+** starts them, for O_DIRECT), 64-byte aligned, in column order (values, bitmap, then a
+** string column's dictionary image, its hash table last).
 */
 #define _GNU_SOURCE /* utimensat, symlink */
 #include <dirent.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "colcache.h"
+#include "colcache_queue.h"
 #include "csv.h"
 #include "kpi_alloc.h"
 #include "testutil.h"
@@ -416,7 +418,7 @@ static void test_colcache_flipped_data_byte_is_removed_when_verified(void **stat
     fixture f;
     fixture_init(&f, "data");
     save_sample(&f);
-    long data_at = (long)((read_u64(f.cache, OFF_META) + 63) / 64 * 64);
+    long data_at = (long)((read_u64(f.cache, OFF_META) + 4095) / 4096 * 4096);
     flip_byte(f.cache, data_at + 5); /* the first column's values */
     table *t = load_hit(&f, 0);      /* not verified by default: see colcache.h */
     table_free(t);
@@ -573,6 +575,81 @@ static void test_colcache_save_replaces_atomically_and_leaves_no_temp(void **sta
     table_free(t);
 }
 
+/* A table of n rows over several 4 MB write blocks: values from the row number. */
+static table *big_table(size_t n)
+{
+    static const char *const channels[] = {"email", "social", "search"};
+    table *t = table_new("big", n);
+    assert_non_null(table_add_column(t, "id", COL_INT64, 0));
+    assert_non_null(table_add_column(t, "channel", COL_STRING, 0));
+    column *id = &t->cols[0], *ch = &t->cols[1];
+    for (size_t i = 0; i < n; i++) {
+        id->v.i64[i] = (int64_t)(i * 2654435761u % 1000003);
+        ch->v.code[i] = dict_intern(ch->dict, channels[i % 3], strlen(channels[i % 3]));
+        if (i % 7 == 3) set_null(t, id, i);
+    }
+    return t;
+}
+
+static void test_colcache_table_larger_than_a_write_block_round_trips(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, "big");
+    size_t n = 700001; /* 5.6 MB of values: two blocks, the last one short */
+    table *want = big_table(n);
+    save_table(&f, want);
+    table *got = load_hit(&f, COLCACHE_VERIFY_DATA);
+    assert_tables_equal(want, got);
+    assert_int_equal(got->cols[0].v.i64[n - 1], (int64_t)((n - 1) * 2654435761u % 1000003));
+    assert_false(column_is_valid(&got->cols[0], 699996)); /* 699996 % 7 == 3 */
+    assert_int_equal(file_size(f.cache), (long)read_u64(f.cache, OFF_META + 8)); /* no padding */
+    table_free(got);
+    table_free(want);
+}
+
+static void test_colcache_queue_saves_the_table_as_queued(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, "queued");
+    table *t = sample_table(), *want = sample_table();
+    colcache_queue *q = colcache_queue_new();
+    assert_non_null(q);
+    colcache_queue_save(q, f.cache, &f.key, t, &f.stamp);
+    assert_non_null(table_add_column(t, "later", COL_INT64, 0)); /* moves t's column list */
+    colcache_queue_wait(q);
+    table *got = load_hit(&f, COLCACHE_VERIFY_DATA);
+    assert_int_equal(got->ncols, 7);
+    assert_tables_equal(want, got);
+    table_free(got);
+    colcache_queue_free(q);
+    table_free(t);
+    table_free(want);
+}
+
+static void test_colcache_queue_saves_in_order_and_free_waits(void **state)
+{
+    (void)state;
+    fixture f;
+    char dir[700];
+    fixture_init(&f, "queue_order");
+    table *first = sample_table(), *second = big_table(1000);
+    colcache_queue *q = colcache_queue_new();
+    assert_non_null(q);
+    colcache_queue_save(q, f.cache, &f.key, first, &f.stamp);
+    colcache_queue_save(q, f.cache, &f.key, second, &f.stamp);
+    colcache_queue_free(q); /* no wait: free finishes the queued saves */
+    table *got = load_hit(&f, COLCACHE_VERIFY_DATA);
+    assert_tables_equal(second, got);
+    snprintf(dir, sizeof dir, "%s", f.cache);
+    *strrchr(dir, '/') = '\0';
+    assert_int_equal(temp_files_in(dir), 0);
+    table_free(got);
+    table_free(first);
+    table_free(second);
+}
+
 static void test_colcache_path_is_one_per_real_file(void **state)
 {
     (void)state;
@@ -687,6 +764,9 @@ int main(void)
         cmocka_unit_test(test_colcache_directory_in_place_of_file_is_a_miss),
         cmocka_unit_test(test_colcache_unreadable_file_is_a_miss),
         cmocka_unit_test(test_colcache_save_replaces_atomically_and_leaves_no_temp),
+        cmocka_unit_test(test_colcache_table_larger_than_a_write_block_round_trips),
+        cmocka_unit_test(test_colcache_queue_saves_the_table_as_queued),
+        cmocka_unit_test(test_colcache_queue_saves_in_order_and_free_waits),
         cmocka_unit_test(test_colcache_path_is_one_per_real_file),
         cmocka_unit_test(test_colcache_save_creates_the_directory),
         cmocka_unit_test(test_colcache_checksum_sees_every_byte),

@@ -18,6 +18,7 @@
 
 #include <lauxlib.h>
 
+#include "core/colcache_queue.h"
 #include "core/kpi_alloc.h"
 #include "api.h"
 #include "lkpi.h"
@@ -478,6 +479,7 @@ static void kpi_free_decl(dsl_kpi *k)
 void dsl_free(dsl *d)
 {
     if (!d) return;
+    colcache_queue_free(d->cache_queue); /* its jobs read the tables freed below */
     dict_free(d->words);
     kpi_free(d->cache_dir);
     for (size_t i = 0; i < d->nsources; i++)

@@ -136,6 +136,7 @@ typedef struct dsl {
     void *progress_arg;
     char *cache_dir; /* the column cache's folder (rules_options.cache_dir), NULL: none */
     int cache_verify; /* rules_options.cache_verify */
+    struct colcache_queue *cache_queue; /* saves tables to the cache meanwhile; NULL until the first */
     unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
 } dsl;
 
@@ -180,10 +181,13 @@ table *dsl_load_csv(const dsl *d, dsl_source *s, const char *only, kpi_error *er
 /*
 ** The column cache (dsl_columns.c). dsl_cache_load stamps s's file and returns the table
 ** cached for it when there is a fresh one (its time column already chosen), else NULL;
-** dsl_cache_save writes t, s's table, for the next run. Neither ever fails a run.
+** dsl_cache_save queues t, s's table, to be written for the next run while this one goes
+** on (colcache_queue.h): t must stay unchanged until dsl_cache_wait, which dsl_free calls
+** before it frees the tables. Neither ever fails a run.
 */
 table *dsl_cache_load(const dsl *d, dsl_source *s);
-void dsl_cache_save(const dsl *d, const dsl_source *s, const table *t);
+void dsl_cache_save(dsl *d, const dsl_source *s, const table *t);
+void dsl_cache_wait(dsl *d);
 /* Free a source's declaration and table. */
 void dsl_source_free(dsl_source *s);
 /*

@@ -289,6 +289,7 @@ static int source_declarer(lua_State *L)
     source_decl *c = lua_newuserdatauv(L, sizeof *c, 0); /* too big for the C stack frame */
     read_source(L, d, what, c);
     if (s) {
+        dsl_cache_wait(d); /* a queued save may still read the old table */
         clear_spec(s);
         l_view_cache_clear(L); /* cached views hold rows of the old table */
     } else {
@@ -446,7 +447,7 @@ void dsl_sqlsrc_options(const dsl_source *s, sqlsrc_options *o)
     o->ncolumns = s->ncolumns;
 }
 
-static table *load(const dsl *d, dsl_source *s, kpi_error *err)
+static table *load(dsl *d, dsl_source *s, kpi_error *err)
 {
     table *t;
     if ((t = dsl_cache_load(d, s))) return t;

@@ -594,6 +594,7 @@ int ruletest_apply(rules *r, const ruletest_case *c, kpi_error *err)
             t = NULL;
         }
         if (!t) return data_error(c, dd, err);
+        dsl_cache_wait(d); /* a queued save may still read the old table */
         table_free(s->t);
         s->t = t;
         s->failed = 0;
