@@ -3,11 +3,12 @@
 **
 ** Layout of a file:
 **   file_header | schema | real path | table name | pad to 8 | dir_entry[ncols] |
-**   column names (each NUL-terminated) | pad to 64 | sections, each 64-byte aligned
+**   column names (each NUL-terminated) | pad to 4096 | sections, each 64-byte aligned
 ** A string column's sections are its values (codes), bitmap, then its dictionary image:
 ** lengths (uint32), offsets (uint64), the strings (NUL-terminated) and the hash table.
 ** The writer lays out the data first and writes the header and directory last (pwrite at
-** 0), when the checksums are known.
+** 0), when the checksums are known. Readers take any data start from the end of the
+** directory on, 64-byte aligned (the writer's 4096 is for O_DIRECT, see below).
 */
 #define _GNU_SOURCE /* st_mtim, realpath, mkstemp */
 #include "colcache.h"
@@ -390,7 +391,6 @@ int colcache_load(const char *cache_file, const colcache_key *k, int flags, tabl
         munmap(im.base, im.size);
         return reject(&im, *why, why);
     }
-    madvise(im.base, im.size, MADV_WILLNEED);
     *out = build_table(&im);
     if (!*out) return kpi_error_set(err, KPI_ENOMEM, cache_file, 0, 0, "out of memory");
     return 1;
@@ -398,34 +398,96 @@ int colcache_load(const char *cache_file, const colcache_key *k, int flags, tabl
 
 /* ---- saving ---- */
 
+/*
+** The data area is written through a staging buffer, STAGE_BYTES at a time, with O_DIRECT
+** when the file system takes it: the bytes go from the buffer to the disk without
+** filling page-cache pages first. On the virtual machines the benchmark runs on, the
+** first touch of a fresh page is what costs (about 2 s per GB, against 0.1 s to copy);
+** filling 500 MB of page cache made a cold 10M-order run 0.5-1 s slower, while the run
+** after it, which now reads from the disk the pages its KPIs touch (the loader maps the
+** file without read-ahead advice), takes 0.25 s instead of 0.14 s. The direct writes need
+** block-aligned offsets and lengths: the data area starts at a DIRECT_ALIGN boundary and
+** its last block is padded, then cut back with ftruncate. The header goes through the
+** page cache, last.
+*/
+#define DIRECT_ALIGN 4096
+#define STAGE_BYTES  (4u << 20)
+
 typedef struct writer {
-    int fd;
-    uint64_t pos, end; /* next write; end of the data written so far */
-    int err;           /* errno of the first failure, 0 = none */
+    int fd;               /* the temporary file */
+    int direct_fd;        /* the same file opened with O_DIRECT, -1 when not possible */
+    unsigned char *stage; /* the data area's bytes from stage_at, DIRECT_ALIGN aligned */
+    size_t fill;          /* bytes in stage */
+    uint64_t stage_at;    /* file offset of stage[0] */
+    int err;              /* errno of the first failure, 0 = none */
 } writer;
 
-static void w_put(writer *w, const void *p, size_t n)
+/* pwrite all of p at off into fd; 0 or an errno value. */
+static int write_at(int fd, const void *p, size_t n, uint64_t off)
 {
     const char *b = p;
-    while (n && !w->err) {
-        ssize_t k = pwrite(w->fd, b, n, (off_t)w->pos);
+    while (n) {
+        ssize_t k = pwrite(fd, b, n, (off_t)off);
         if (k <= 0) {
             if (k < 0 && errno == EINTR) continue;
-            w->err = k < 0 ? errno : EIO;
-            return;
+            return k < 0 ? errno : EIO;
         }
         b += k;
         n -= (size_t)k;
-        w->pos += (uint64_t)k;
-        if (w->pos > w->end) w->end = w->pos; /* not on alignment alone: no data there */
+        off += (uint64_t)k;
     }
+    return 0;
+}
+
+/* Write the staged bytes; a short last block is padded with zeros for O_DIRECT. */
+static void w_flush(writer *w)
+{
+    if (w->err || !w->fill) return;
+    size_t n = w->fill;
+    if (w->direct_fd >= 0) {
+        size_t padded = (size_t)align_up(n, DIRECT_ALIGN);
+        memset(w->stage + n, 0, padded - n);
+        int e = write_at(w->direct_fd, w->stage, padded, w->stage_at);
+        if (e == EINVAL) { /* alignment the device does not take: go on buffered */
+            close(w->direct_fd);
+            w->direct_fd = -1;
+        } else {
+            w->err = e;
+        }
+    }
+    if (w->direct_fd < 0 && !w->err) w->err = write_at(w->fd, w->stage, n, w->stage_at);
+    w->stage_at += n;
+    w->fill = 0;
+}
+
+/* Append n bytes of p (zeros when p is NULL) to the data area. */
+static void w_put(writer *w, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    while (n && !w->err) {
+        size_t k = STAGE_BYTES - w->fill < n ? STAGE_BYTES - w->fill : n;
+        if (b) {
+            memcpy(w->stage + w->fill, b, k);
+            b += k;
+        } else {
+            memset(w->stage + w->fill, 0, k);
+        }
+        w->fill += k;
+        n -= k;
+        if (w->fill == STAGE_BYTES) w_flush(w);
+    }
+}
+
+static uint64_t w_pos(const writer *w)
+{
+    return w->stage_at + w->fill;
 }
 
 /* Write one section at the next aligned position and chain it into *sum (as the loader does). */
 static void w_section(writer *w, section *s, const void *p, size_t n, uint64_t *sum)
 {
-    w->pos = align_up(w->pos, ALIGN);
-    s->off = n ? w->pos : 0;
+    if (n) w_put(w, NULL, (size_t)(align_up(w_pos(w), ALIGN) - w_pos(w)));
+    s->off = n ? w_pos(w) : 0;
     s->len = n;
     *sum = colcache_checksum(*sum, p, n);
     w_put(w, p, n);
@@ -552,20 +614,32 @@ static int make_dirs(const char *path)
     return 0;
 }
 
-/* Write the columns and then the header into fd; 0, or an errno value (ENOMEM too). */
-static int write_all(int fd, const table *t, const colcache_key *k, const char *real,
-                     file_header *h)
+/* Write the columns and then the header into fd (the file tmp); 0, or an errno value. */
+static int write_all(int fd, const char *tmp, const table *t, const colcache_key *k,
+                     const char *real, file_header *h)
 {
     dir_entry *dir = kpi_calloc(t->ncols ? t->ncols : 1, sizeof *dir);
-    if (!dir) return ENOMEM;
-    writer w = {.fd = fd, .pos = align_up(h->meta_bytes, ALIGN)};
+    unsigned char *buf = kpi_array_alloc(STAGE_BYTES + DIRECT_ALIGN, 1);
+    if (!dir || !buf) {
+        kpi_free(dir);
+        kpi_array_free(buf);
+        return ENOMEM;
+    }
+    writer w = {.fd = fd,
+                .direct_fd = open(tmp, O_WRONLY | O_DIRECT | O_CLOEXEC),
+                .stage = (unsigned char *)align_up((uintptr_t)buf, DIRECT_ALIGN),
+                .stage_at = align_up(h->meta_bytes, DIRECT_ALIGN)};
     for (size_t i = 0; i < t->ncols && !w.err; i++)
         if (write_column(&w, t, &t->cols[i], &dir[i]) != 0) w.err = ENOMEM;
-    h->file_bytes = w.end > h->meta_bytes ? w.end : h->meta_bytes;
+    uint64_t end = w_pos(&w);
+    w_flush(&w);
+    if (w.direct_fd >= 0) close(w.direct_fd);
+    kpi_array_free(buf);
+    h->file_bytes = end > h->meta_bytes ? end : h->meta_bytes;
+    if (!w.err && ftruncate(fd, (off_t)h->file_bytes) != 0) w.err = errno; /* the padding */
     unsigned char *meta = w.err ? NULL : build_meta(t, k, real, dir, h);
     if (!w.err && !meta) w.err = ENOMEM;
-    w.pos = 0;
-    if (meta) w_put(&w, meta, (size_t)h->meta_bytes);
+    if (meta) w.err = write_at(fd, meta, (size_t)h->meta_bytes, 0);
     kpi_free(meta);
     kpi_free(dir);
     return w.err;
@@ -592,7 +666,7 @@ int colcache_save(const char *cache_file, const colcache_key *k, const table *t,
     if (fd < 0)
         return kpi_error_set(err, KPI_EIO, cache_file, 0, 0, "cannot write the column cache: %s",
                              strerror(errno));
-    int e = write_all(fd, t, k, real, &h);
+    int e = write_all(fd, tmp, t, k, real, &h);
     if (close(fd) != 0 && !e) e = errno;
     if (!e && rename(tmp, cache_file) != 0) e = errno;
     if (e) {
