@@ -136,7 +136,7 @@ typedef struct dsl {
     void *progress_arg;
     char *cache_dir; /* the column cache's folder (rules_options.cache_dir), NULL: none */
     int cache_verify; /* rules_options.cache_verify */
-    struct colcache_queue *cache_queue; /* saves tables to the cache meanwhile; NULL until the first */
+    struct colcache_queue *cache_queue; /* saves tables meanwhile; NULL until the first */
     unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
 } dsl;
 
