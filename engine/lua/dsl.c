@@ -479,6 +479,7 @@ static void kpi_free_decl(dsl_kpi *k)
 void dsl_free(dsl *d)
 {
     if (!d) return;
+    dsl_prefetch_wait(d);
     colcache_queue_free(d->cache_queue); /* its jobs read the tables freed below */
     dict_free(d->words);
     kpi_free(d->cache_dir);

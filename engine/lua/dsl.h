@@ -38,6 +38,7 @@
 #ifndef KPI_DSL_H
 #define KPI_DSL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include <lua.h>
@@ -66,6 +67,7 @@ typedef struct dsl_source {
     int line;
     table *t;   /* loaded on first use */
     int failed; /* a load failed: the same error every time */
+    int prefetched; /* being loaded by the prefetch thread: wait for it (dsl_prefetch_wait) */
     colcache_stamp stamp; /* the file's size and time before it was read (stamped) */
     int stamped;
     char cache_schema[2048]; /* the rest of its cache key, taken with the stamp */
@@ -136,7 +138,10 @@ typedef struct dsl {
     void *progress_arg;
     char *cache_dir; /* the column cache's folder (rules_options.cache_dir), NULL: none */
     int cache_verify; /* rules_options.cache_verify */
-    struct colcache_queue *cache_queue; /* saves tables meanwhile; NULL until the first */
+    struct colcache_queue *cache_queue; /* saves tables meanwhile (when cache_dir is set) */
+    int prefetch_started;               /* dsl_prefetch ran */
+    int prefetch_running;               /* prefetch_thread is to be joined */
+    pthread_t prefetch_thread;
     unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
 } dsl;
 
@@ -182,14 +187,21 @@ table *dsl_load_csv(const dsl *d, dsl_source *s, const char *only, kpi_error *er
 ** The column cache (dsl_columns.c). dsl_cache_load stamps s's file and returns the table
 ** cached for it when there is a fresh one (its time column already chosen), else NULL;
 ** dsl_cache_save queues t, s's table, to be written for the next run while this one goes
-** on (colcache_queue.h): t must stay unchanged until dsl_cache_wait, which dsl_free calls
-** before it frees the tables. Neither ever fails a run.
+** on (colcache_queue.h; without a queue it writes at once): t must stay unchanged until
+** dsl_cache_wait, which dsl_free calls before it frees the tables. Neither ever fails a run.
 */
 table *dsl_cache_load(const dsl *d, dsl_source *s);
-void dsl_cache_save(dsl *d, const dsl_source *s, const table *t);
-void dsl_cache_wait(dsl *d);
+void dsl_cache_save(const dsl *d, const dsl_source *s, const table *t);
+void dsl_cache_wait(const dsl *d);
 /* Free a source's declaration and table. */
 void dsl_source_free(dsl_source *s);
+/*
+** Load the SQLite sources ahead, on a thread of their own (once per rule set; see
+** dsl_source.c), and wait for that thread: dsl_source_table waits by itself, so only code
+** that reads the sources' tables directly needs dsl_prefetch_wait.
+*/
+void dsl_prefetch(dsl *d);
+void dsl_prefetch_wait(dsl *d);
 /*
 ** The path of rel below the data root, into out (root_shown/rel, as messages show it);
 ** what names the declaration in messages ("source 'orders'"). 0, or -1 + err

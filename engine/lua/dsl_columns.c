@@ -174,20 +174,19 @@ table *dsl_cache_load(const dsl *d, dsl_source *s)
     return t;
 }
 
-void dsl_cache_save(dsl *d, const dsl_source *s, const table *t)
+void dsl_cache_save(const dsl *d, const dsl_source *s, const table *t)
 {
     char path[4096];
     kpi_error err;
     colcache_key k = {s->path, s->cache_schema};
     if (cache_file(d, s, path, sizeof path)) return;
-    if (!d->cache_queue) d->cache_queue = colcache_queue_new();
     if (d->cache_queue)
         colcache_queue_save(d->cache_queue, path, &k, t, &s->stamp);
     else
         colcache_save(path, &k, t, &s->stamp, &err); /* a cache not written is only slower */
 }
 
-void dsl_cache_wait(dsl *d)
+void dsl_cache_wait(const dsl *d)
 {
     colcache_queue_wait(d->cache_queue);
 }

@@ -447,7 +447,7 @@ void dsl_sqlsrc_options(const dsl_source *s, sqlsrc_options *o)
     o->ncolumns = s->ncolumns;
 }
 
-static table *load(dsl *d, dsl_source *s, kpi_error *err)
+static table *load(const dsl *d, dsl_source *s, kpi_error *err)
 {
     table *t;
     if ((t = dsl_cache_load(d, s))) return t;
@@ -481,6 +481,11 @@ const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err)
     if (id < 1 || (size_t)id > d->nsources)
         return kpi_error_set(err, KPI_EUSAGE, NULL, 0, 0, "no source number %d", id), NULL;
     dsl_source *s = d->sources[id - 1];
+    if (s->prefetched) {
+        if (L) sandbox_pause(L);
+        dsl_prefetch_wait(d);
+        if (L) sandbox_resume(L);
+    }
     if (s->t) return s->t;
     if (s->failed) {
         *err = s->error;
@@ -499,4 +504,58 @@ const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err)
         s->error = *err;
     }
     return s->t;
+}
+
+/* ---- SQLite sources loaded ahead --------------------------------------------------------- */
+
+/*
+** A CSV source loads on every core; a SQLite query runs on one, leaving the other idle.
+** So before the KPIs run, a thread starts loading each SQLite source not loaded yet, in
+** declaration order and as dsl_source_table would (into s->t, or s->failed and
+** s->error), while the first KPIs load their CSV files. A source the KPIs never read is
+** loaded all the same: sources are declared to be read. Its cache save goes to the
+** queue, which takes jobs from any thread.
+*/
+static void *prefetch_main(void *arg)
+{
+    dsl *d = arg;
+    for (size_t i = 0; i < d->nsources; i++) {
+        dsl_source *s = d->sources[i];
+        if (!s->prefetched) continue;
+        kpi_error err;
+        kpi_error_clear(&err);
+        if (!(s->t = load(d, s, &err))) {
+            s->failed = 1;
+            s->error = err;
+        }
+    }
+    return NULL;
+}
+
+void dsl_prefetch(dsl *d)
+{
+    if (d->prefetch_started) return;
+    d->prefetch_started = 1;
+    int any = 0;
+    for (size_t i = 0; i < d->nsources; i++) {
+        dsl_source *s = d->sources[i];
+        /* A path that left the data folder is dsl_source_table's to report. */
+        s->prefetched = s->sqlite && !s->t && !s->failed && resolves_inside(d, s->path);
+        any |= s->prefetched;
+    }
+    if (any && pthread_create(&d->prefetch_thread, NULL, prefetch_main, d) == 0) {
+        d->prefetch_running = 1;
+        return;
+    }
+    for (size_t i = 0; i < d->nsources; i++) /* no thread: each loads when first read */
+        d->sources[i]->prefetched = 0;
+}
+
+void dsl_prefetch_wait(dsl *d)
+{
+    if (!d->prefetch_running) return;
+    pthread_join(d->prefetch_thread, NULL);
+    d->prefetch_running = 0;
+    for (size_t i = 0; i < d->nsources; i++)
+        d->sources[i]->prefetched = 0;
 }

@@ -18,6 +18,7 @@
 #include <lauxlib.h>
 
 #include "core/date.h"
+#include "core/colcache_queue.h"
 #include "core/kpi_alloc.h"
 #include "dsl.h"
 #include "eval.h"
@@ -149,6 +150,7 @@ rules *rules_open(const char *path, const rules_options *o, kpi_error *err)
         rules_close(r);
         return NULL;
     }
+    if (o->cache_dir) r->d->cache_queue = colcache_queue_new(); /* NULL: saves wait instead */
     if (run_file(r, err) != 0) {
         rules_close(r);
         return NULL;
@@ -174,6 +176,7 @@ static int32_t last_day(const table *t)
 
 int rules_default_period(rules *r, period *p, kpi_error *err)
 {
+    dsl_prefetch(r->d);
     int timed = 0;
     int32_t last = INT32_MIN;
     for (size_t i = 0; i < r->d->nsources; i++) {
@@ -221,9 +224,11 @@ int rules_evaluate(rules *r, period p, report *out, kpi_error *err)
         *err = r->broken_err;
         return -1;
     }
+    dsl_prefetch(r->d);
     sandbox_begin(r->sb);
     int rc = eval_report(sandbox_lua(r->sb), r->d, p, out, err);
     sandbox_end(r->sb);
+    dsl_prefetch_wait(r->d); /* note_rejected and the callers read the sources' tables */
     if (rc == 0 && note_rejected(r->d, out)) {
         report_free(out);
         rc = kpi_error_set(err, KPI_ENOMEM, NULL, 0, 0, "out of memory");

@@ -1,0 +1,143 @@
+/*
+** test_lua_prefetch.c -- SQLite sources loaded ahead (dsl_prefetch, dsl_source.c): an
+** evaluation starts loading every SQLite source on a thread of its own, so a source no
+** KPI reads is loaded too (and its error kept until a KPI reads it); what a KPI reads,
+** and the error it gets, are those of a load on first use. Expected values are worked out by hand from the small files written here.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lua/dsl.h"
+#include "lua/rules.h"
+#include "testutil.h"
+
+static const char ORDERS[] = "date,amount\n"
+                             "2024-07-01,100\n"
+                             "2024-07-20,50\n"
+                             "2024-08-01,7\n";
+
+static const char SURVEY[] = "CREATE TABLE survey(day TEXT, score INTEGER);\n"
+                             "INSERT INTO survey VALUES ('2024-07-03', 5), ('2024-07-09', 2),\n"
+                             "  ('2024-07-30', 4), ('2024-08-02', 1);\n";
+
+/* The rule set: orders.csv, survey.db (with the query given) and the KPIs given. */
+static const char *write_rules(const char *query, const char *kpis)
+{
+    char text[2000], cmd[1200];
+    tu_write_file("orders.csv", ORDERS, (size_t)-1);
+    const char *sql = tu_write_file("survey.sql", SURVEY, (size_t)-1);
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm -f survey.db && sqlite3 -bail survey.db < '%s'",
+             tu_tmpdir(), sql);
+    assert_int_equal(tu_run(cmd, NULL, NULL), 0);
+    snprintf(text, sizeof text,
+             "local orders = source 'orders' { csv = 'orders.csv', time = 'date' }\n"
+             "local survey = source 'survey' { sqlite = 'survey.db', query = \"%s\",\n"
+             "                                 time = 'day' }\n"
+             "%s",
+             query, kpis);
+    return tu_write_file("prefetch.lua", text, (size_t)-1);
+}
+
+static const char REVENUE[] =
+    "kpi 'revenue' { unit = 'VND', better = 'higher', minimum = 1, target = 2,\n"
+    "  value = function(p) return orders:during(p):sum 'amount' end }\n";
+
+static const char SATISFIED[] =
+    "kpi 'satisfied' { unit = 'count', better = 'higher', minimum = 1, target = 2,\n"
+    "  value = function(p) return survey:during(p):where { score = 4 }:count()\n"
+    "    + survey:during(p):where { score = 5 }:count() end }\n";
+
+static period july(void)
+{
+    period p;
+    kpi_error err;
+    assert_int_equal(period_parse("2024-07", &p, &err), 0);
+    return p;
+}
+
+static rules *open_ok(const char *path)
+{
+    kpi_error err;
+    char buf[1400];
+    rules *r = rules_open(path, NULL, &err);
+    if (!r) fail_msg("%s", kpi_error_format(&err, buf, sizeof buf));
+    return r;
+}
+
+static void test_a_sqlite_source_no_kpi_reads_is_loaded_ahead(void **state)
+{
+    (void)state;
+    rules *r = open_ok(write_rules("SELECT day, score FROM survey", REVENUE));
+    dsl *d = rules_dsl(r);
+    assert_null(d->sources[1]->t); /* nothing loads before an evaluation */
+    report rep;
+    kpi_error err;
+    assert_int_equal(rules_evaluate(r, july(), &rep, &err), 0);
+    assert_true(tu_close(rep.kpis[0].value, 150, 0));
+    const table *survey = d->sources[1]->t;
+    assert_non_null(survey); /* loaded although only the CSV source was read */
+    assert_int_equal(survey->nrows, 4);
+    assert_int_equal(d->sources[1]->prefetched, 0);
+    report_free(&rep);
+    rules_close(r);
+}
+
+static void test_a_kpi_reads_the_source_loaded_ahead(void **state)
+{
+    (void)state;
+    rules *r = open_ok(write_rules("SELECT day, score FROM survey", SATISFIED));
+    report rep;
+    kpi_error err;
+    assert_int_equal(rules_evaluate(r, july(), &rep, &err), 0);
+    assert_true(tu_close(rep.kpis[0].value, 2, 0)); /* July: scores 5 and 4 */
+    report_free(&rep);
+    rules_close(r);
+}
+
+static void test_a_kpi_reading_a_broken_source_gets_its_error(void **state)
+{
+    (void)state;
+    char kpis[1000];
+    snprintf(kpis, sizeof kpis, "%s%s", REVENUE, SATISFIED);
+    rules *r = open_ok(write_rules("SELECT day, score FROM no_such_table", kpis));
+    report rep;
+    kpi_error err;
+    assert_int_equal(rules_evaluate(r, july(), &rep, &err), -1);
+    /* As without the thread: the declaration's place, the source and SQLite's words. */
+    assert_int_equal(err.kind, KPI_ESCRIPT);
+    assert_non_null(strstr(err.file, "prefetch.lua"));
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "source 'survey': the query failed on"));
+    assert_non_null(strstr(err.message, "survey.db: no such table: no_such_table"));
+    rules_close(r);
+}
+
+static void test_an_unread_broken_source_fails_nothing(void **state)
+{
+    (void)state;
+    rules *r = open_ok(write_rules("SELECT day, score FROM no_such_table", REVENUE));
+    report rep;
+    kpi_error err;
+    assert_int_equal(rules_evaluate(r, july(), &rep, &err), 0);
+    assert_true(tu_close(rep.kpis[0].value, 150, 0));
+    assert_int_equal(rules_dsl(r)->sources[1]->failed, 1); /* tried, kept for a reader */
+    report_free(&rep);
+    rules_close(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_sqlite_source_no_kpi_reads_is_loaded_ahead),
+        cmocka_unit_test(test_a_kpi_reads_the_source_loaded_ahead),
+        cmocka_unit_test(test_a_kpi_reading_a_broken_source_gets_its_error),
+        cmocka_unit_test(test_an_unread_broken_source_fails_nothing),
+    };
+    return cmocka_run_group_tests_name("lua_prefetch", tests, NULL, NULL);
+}
