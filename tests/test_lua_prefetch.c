@@ -26,8 +26,8 @@ static const char SURVEY[] = "CREATE TABLE survey(day TEXT, score INTEGER);\n"
                              "INSERT INTO survey VALUES ('2024-07-03', 5), ('2024-07-09', 2),\n"
                              "  ('2024-07-30', 4), ('2024-08-02', 1);\n";
 
-/* The rule set: orders.csv, survey.db (with the query given) and the KPIs given. */
-static const char *write_rules(const char *query, const char *kpis)
+/* The rule set: orders.csv, survey.db (with the query and more fields given), the KPIs. */
+static const char *write_rules_with(const char *query, const char *more, const char *kpis)
 {
     char text[2000], cmd[1200];
     tu_write_file("orders.csv", ORDERS, (size_t)-1);
@@ -37,11 +37,15 @@ static const char *write_rules(const char *query, const char *kpis)
     assert_int_equal(tu_run(cmd, NULL, NULL), 0);
     snprintf(text, sizeof text,
              "local orders = source 'orders' { csv = 'orders.csv', time = 'date' }\n"
-             "local survey = source 'survey' { sqlite = 'survey.db', query = \"%s\",\n"
-             "                                 time = 'day' }\n"
+             "local survey = source 'survey' { sqlite = 'survey.db', query = \"%s\"%s }\n"
              "%s",
-             query, kpis);
+             query, more, kpis);
     return tu_write_file("prefetch.lua", text, (size_t)-1);
+}
+
+static const char *write_rules(const char *query, const char *kpis)
+{
+    return write_rules_with(query, ", time = 'day'", kpis);
 }
 
 static const char REVENUE[] =
@@ -131,6 +135,24 @@ static void test_an_unread_broken_source_fails_nothing(void **state)
     rules_close(r);
 }
 
+static void test_the_default_period_waits_for_the_sources_loaded_ahead(void **state)
+{
+    (void)state;
+    /* An untimed survey: the search reads the orders only, the thread loads the survey. */
+    rules *r = open_ok(write_rules_with("SELECT day, score FROM survey", "", REVENUE));
+    period p;
+    kpi_error err;
+    assert_int_equal(rules_default_period(r, &p, &err), 0);
+    period want = july(); /* the orders end on 2024-08-01: July is the last whole month */
+    assert_int_equal(p.start, want.start);
+    assert_int_equal(p.stop, want.stop);
+    const dsl *d = rules_dsl(r);
+    assert_int_equal(d->prefetch_running, 0);
+    assert_non_null(d->sources[1]->t);
+    assert_int_equal(d->sources[1]->t->nrows, 4);
+    rules_close(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_a_kpi_reads_the_source_loaded_ahead),
         cmocka_unit_test(test_a_kpi_reading_a_broken_source_gets_its_error),
         cmocka_unit_test(test_an_unread_broken_source_fails_nothing),
+        cmocka_unit_test(test_the_default_period_waits_for_the_sources_loaded_ahead),
     };
     return cmocka_run_group_tests_name("lua_prefetch", tests, NULL, NULL);
 }

@@ -177,16 +177,21 @@ static int32_t last_day(const table *t)
 int rules_default_period(rules *r, period *p, kpi_error *err)
 {
     dsl_prefetch(r->d);
-    int timed = 0;
+    int timed = 0, failed = 0;
     int32_t last = INT32_MIN;
-    for (size_t i = 0; i < r->d->nsources; i++) {
+    for (size_t i = 0; i < r->d->nsources && !failed; i++) {
         if (!r->d->sources[i]->time) continue;
         const table *t = dsl_source_table(NULL, r->d, (int)i + 1, err);
-        if (!t) return -1;
+        if (!t) {
+            failed = 1;
+            continue;
+        }
         timed = 1;
         int32_t day = last_day(t);
         if (day > last) last = day;
     }
+    dsl_prefetch_wait(r->d); /* the caller may read the sources' tables next */
+    if (failed) return -1;
     if (!timed)
         return kpi_error_set(err, KPI_EUSAGE, r->d->file, 0, 0,
                              "no source declares a time column, so there is no default period "

@@ -594,7 +594,8 @@ int ruletest_apply(rules *r, const ruletest_case *c, kpi_error *err)
             t = NULL;
         }
         if (!t) return data_error(c, dd, err);
-        dsl_cache_wait(d); /* a queued save may still read the old table */
+        dsl_prefetch_wait(d); /* the thread may still be loading a source */
+        dsl_cache_wait(d);    /* a queued save may still read the old table */
         table_free(s->t);
         s->t = t;
         s->failed = 0;
