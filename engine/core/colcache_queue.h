@@ -1,10 +1,10 @@
 /*
 ** colcache_queue.h -- saving tables to the column cache on a thread of their own.
 **
-** Writing a table's cache file costs about as long as the kernel takes to fill fresh
-** page-cache pages with it: 0.3-0.4 s for a 250 MB table on the benchmark's machine,
-** time in which the run can load its next source or evaluate its KPIs instead. A
-** queue saves its tables one after another, in the order given, on one writer thread.
+** Writing a table's cache file takes as long as the disk needs for it (0.2-0.4 s for the
+** benchmark's 250 MB orders table), time in which the run can load its next source or
+** evaluate its KPIs instead. A queue saves its tables one after another, in the order
+** given, on one writer thread.
 **
 ** A queued table is read while the caller goes on: its arrays, bitmaps, dictionaries,
 ** names and the table itself must stay alive and unchanged until colcache_queue_wait
