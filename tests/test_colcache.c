@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <stdarg.h>
@@ -650,6 +651,39 @@ static void test_colcache_queue_saves_in_order_and_free_waits(void **state)
     table_free(second);
 }
 
+/* An empty file at path, modified `age` seconds ago. */
+static void write_aged(const char *path, long age)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    struct timespec times[2] = {{.tv_sec = time(NULL) - age}, {.tv_sec = time(NULL) - age}};
+    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+static void test_colcache_save_removes_a_killed_runs_temporary_file(void **state)
+{
+    (void)state;
+    fixture f;
+    char old_tmp[800], young_tmp[800], other[800];
+    fixture_init(&f, "orphans");
+    save_sample(&f); /* creates the directory */
+    snprintf(old_tmp, sizeof old_tmp, "%s.tmp-Ab12Cd", f.cache);
+    snprintf(young_tmp, sizeof young_tmp, "%s.tmp-Ef34Gh", f.cache);
+    snprintf(other, sizeof other, "%s.other-tmp-Ij56Kl", f.cache);
+    write_aged(old_tmp, COLCACHE_ORPHAN_SECONDS + 60);
+    write_aged(young_tmp, COLCACHE_ORPHAN_SECONDS - 60); /* maybe a run writing it now */
+    write_aged(other, COLCACHE_ORPHAN_SECONDS + 60);    /* not a temporary file of ours */
+    save_sample(&f);
+    assert_int_equal(access(old_tmp, F_OK), -1);
+    assert_int_equal(access(young_tmp, F_OK), 0);
+    assert_int_equal(access(other, F_OK), 0);
+    table *t = load_hit(&f, COLCACHE_VERIFY_DATA);
+    table_free(t);
+    unlink(young_tmp);
+    unlink(other);
+}
+
 static void test_colcache_path_is_one_per_real_file(void **state)
 {
     (void)state;
@@ -767,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_colcache_table_larger_than_a_write_block_round_trips),
         cmocka_unit_test(test_colcache_queue_saves_the_table_as_queued),
         cmocka_unit_test(test_colcache_queue_saves_in_order_and_free_waits),
+        cmocka_unit_test(test_colcache_save_removes_a_killed_runs_temporary_file),
         cmocka_unit_test(test_colcache_path_is_one_per_real_file),
         cmocka_unit_test(test_colcache_save_creates_the_directory),
         cmocka_unit_test(test_colcache_checksum_sees_every_byte),

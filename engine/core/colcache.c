@@ -15,11 +15,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kpi_alloc.h"
@@ -645,6 +647,26 @@ static int write_all(int fd, const char *tmp, const table *t, const colcache_key
     return w.err;
 }
 
+/*
+** Remove the temporary files an earlier save of cache_file left behind (a run killed
+** while it wrote). A file still being written is younger: its writes keep its time new.
+*/
+static void remove_orphans(const char *cache_file)
+{
+    char pattern[PATH_MAX];
+    glob_t g;
+    int n = snprintf(pattern, sizeof pattern, "%s.tmp-*", cache_file);
+    if (n < 0 || (size_t)n >= sizeof pattern || glob(pattern, GLOB_NOSORT, NULL, &g) != 0) return;
+    time_t now = time(NULL);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        struct stat st;
+        if (lstat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > COLCACHE_ORPHAN_SECONDS)
+            unlink(g.gl_pathv[i]);
+    }
+    globfree(&g);
+}
+
 int colcache_save(const char *cache_file, const colcache_key *k, const table *t,
                   const colcache_stamp *st, kpi_error *err)
 {
@@ -662,6 +684,7 @@ int colcache_save(const char *cache_file, const colcache_key *k, const table *t,
     int n = snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", cache_file);
     if (n < 0 || (size_t)n >= sizeof tmp)
         return kpi_error_set(err, KPI_EUSAGE, cache_file, 0, 0, "cache path too long");
+    remove_orphans(cache_file);
     int fd = make_dirs(cache_file) == 0 ? mkstemp(tmp) : -1;
     if (fd < 0)
         return kpi_error_set(err, KPI_EIO, cache_file, 0, 0, "cannot write the column cache: %s",

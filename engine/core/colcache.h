@@ -93,10 +93,14 @@ int colcache_path(const char *dir, const colcache_key *k, char *out, size_t size
 int colcache_load(const char *cache_file, const colcache_key *k, int flags, table **out,
                   const char **why, kpi_error *err);
 
+/* A save removes the temporary files of cache_file older than this (a killed run's). */
+#define COLCACHE_ORPHAN_SECONDS 3600
+
 /*
 ** Write t for key k to cache_file, atomically, creating its directory if needed; st is
 ** the data file's stamp taken before t was loaded. 0, or -1 with err (KPI_EIO, KPI_ENOMEM,
 ** or KPI_EUSAGE for a table the format cannot hold); nothing is left behind on failure.
+** Temporary files of cache_file older than COLCACHE_ORPHAN_SECONDS are removed first.
 */
 int colcache_save(const char *cache_file, const colcache_key *k, const table *t,
                   const colcache_stamp *st, kpi_error *err);
