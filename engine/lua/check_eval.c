@@ -20,8 +20,8 @@
 #include "check_impl.h"
 #include "core/date.h"
 #include "core/kpi_alloc.h"
+#include "eval.h"
 #include "lkpi.h"
-#include "suggest.h"
 
 enum { TODO, RUNNING, DONE };
 
@@ -213,29 +213,10 @@ static void breakdown(lua_State *L, eval_state *es, int i)
 
 /* ---- k ------------------------------------------------------------------------------------ */
 
-static int unknown_kpi(lua_State *L, const dsl *d, const char *id)
-{
-    suggest s;
-    suggest_init(&s, id);
-    for (size_t i = 0; i < d->nkpis; i++)
-        suggest_add(&s, d->kpis[i]->id);
-    if (suggest_result(&s))
-        return luaL_error(L, "k: unknown kpi '%s' (did you mean '%s'?)", id, suggest_result(&s));
-    return luaL_error(L, "k: unknown kpi '%s'", id);
-}
-
 static int cycle(lua_State *L, eval_state *es, int i)
 {
-    char chain[400] = "";
-    int from = 0;
-    while (from < es->depth && es->chain[from] != i)
-        from++;
-    for (int j = from; j < es->depth; j++) {
-        size_t used = strlen(chain);
-        snprintf(chain + used, sizeof chain - used, "%s -> ", es->c->d->kpis[es->chain[j]]->id);
-    }
-    size_t used = strlen(chain);
-    snprintf(chain + used, sizeof chain - used, "%s", es->c->d->kpis[i]->id);
+    char chain[400];
+    eval_cycle_chain(es->c->d, es->chain, es->depth, i, chain, sizeof chain);
     return luaL_error(L, "cycle between KPIs: %s", chain);
 }
 
@@ -247,7 +228,7 @@ static int k_index(lua_State *L)
     if (lua_type(L, 2) != LUA_TSTRING)
         return luaL_error(L, "k: kpi ids are strings, got %s", l_kpi_typename(L, 2));
     int i = dsl_kpi_index(es->c->d, lua_tostring(L, 2));
-    if (i < 0) return unknown_kpi(L, es->c->d, lua_tostring(L, 2));
+    if (i < 0) return eval_unknown_kpi(L, es->c->d, lua_tostring(L, 2));
     if (es->memo[i].state == RUNNING) return cycle(L, es, i);
     compute(L, es, i);
     if (es->memo[i].has_value)
@@ -257,24 +238,10 @@ static int k_index(lua_State *L)
     return 1;
 }
 
-static int k_newindex(lua_State *L)
-{
-    return luaL_error(L, "k is read-only (it holds the other KPIs' values)");
-}
-
 static void make_k(lua_State *L, eval_state *es)
 {
-    lua_newtable(L);          /* k */
-    lua_createtable(L, 0, 3); /* k mt */
     lua_pushlightuserdata(L, es);
-    lua_pushcclosure(L, k_index, 1);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, k_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);
-    es->k_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    es->k_ref = eval_new_k(L, k_index, 1);
 }
 
 /* ---- every KPI ------------------------------------------------------------------------------ */

@@ -177,18 +177,24 @@ static void compute(lua_State *L, eval_ctx *ctx, memo *m, int i)
 
 /* ---- k ------------------------------------------------------------------------------------ */
 
+void eval_cycle_chain(const dsl *d, const int *chain, int depth, int i, char *out, size_t size)
+{
+    int from = 0;
+    out[0] = '\0';
+    while (from < depth && chain[from] != i)
+        from++;
+    for (int j = from; j < depth; j++) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s -> ", d->kpis[chain[j]]->id);
+    }
+    size_t used = strlen(out);
+    snprintf(out + used, size - used, "%s", d->kpis[i]->id);
+}
+
 static int cycle(lua_State *L, eval_ctx *ctx, memo *m, int i)
 {
-    char chain[400] = "";
-    int from = 0;
-    while (from < m->depth && m->chain[from] != i)
-        from++;
-    for (int j = from; j < m->depth; j++) {
-        size_t used = strlen(chain);
-        snprintf(chain + used, sizeof chain - used, "%s -> ", ctx->d->kpis[m->chain[j]]->id);
-    }
-    size_t used = strlen(chain);
-    snprintf(chain + used, sizeof chain - used, "%s", ctx->d->kpis[i]->id);
+    char chain[400];
+    eval_cycle_chain(ctx->d, m->chain, m->depth, i, chain, sizeof chain);
     char name[200];
     int line;
     const char *file = dsl_caller(L, &line);
@@ -197,7 +203,7 @@ static int cycle(lua_State *L, eval_ctx *ctx, memo *m, int i)
     return fail(L, ctx);
 }
 
-static int unknown_kpi(lua_State *L, const dsl *d, const char *id)
+int eval_unknown_kpi(lua_State *L, const dsl *d, const char *id)
 {
     suggest s;
     suggest_init(&s, id);
@@ -220,7 +226,7 @@ static int k_index(lua_State *L)
     if (lua_type(L, 2) != LUA_TSTRING)
         return luaL_error(L, "k: kpi ids are strings, got %s", l_kpi_typename(L, 2));
     int i = dsl_kpi_index(d, lua_tostring(L, 2));
-    if (i < 0) return unknown_kpi(L, d, lua_tostring(L, 2));
+    if (i < 0) return eval_unknown_kpi(L, d, lua_tostring(L, 2));
     if (m->e[i].state == RUNNING) return cycle(L, ctx, m, i);
     compute(L, ctx, m, i);
     if (m->e[i].has_value)
@@ -235,20 +241,26 @@ static int k_newindex(lua_State *L)
     return luaL_error(L, "k is read-only (it holds the other KPIs' values)");
 }
 
-static void make_k(lua_State *L, eval_ctx *ctx, memo *m)
+int eval_new_k(lua_State *L, lua_CFunction index, int nup)
 {
+    lua_pushcclosure(L, index, nup);
     lua_newtable(L);          /* k */
     lua_createtable(L, 0, 3); /* k mt */
-    lua_pushlightuserdata(L, m);
-    lua_pushinteger(L, (lua_Integer)ctx->run);
-    lua_pushcclosure(L, k_index, 2);
+    lua_rotate(L, -3, -1);    /* closure, k, mt -> k, mt, closure */
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, k_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
-    m->k_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+static void make_k(lua_State *L, eval_ctx *ctx, memo *m)
+{
+    lua_pushlightuserdata(L, m);
+    lua_pushinteger(L, (lua_Integer)ctx->run);
+    m->k_ref = eval_new_k(L, k_index, 2);
 }
 
 /* ---- breakdowns --------------------------------------------------------------------------- */

@@ -43,4 +43,16 @@
 */
 int eval_report(lua_State *L, dsl *d, period p, report *out, kpi_error *err);
 
+/*
+** The pieces of `k` that the check's evaluation (check_eval.c) shares:
+**   eval_new_k     a read-only table whose __index is index, closed over the nup values
+**                  on top of the stack (popped); returns a registry reference to it.
+**   eval_unknown_kpi  raise "k: unknown kpi 'id'" with the closest id d declares.
+**   eval_cycle_chain  "a -> b -> a" into out: the KPIs of chain[0..depth) from the first
+**                  time kpi i appears, then i.
+*/
+int eval_new_k(lua_State *L, lua_CFunction index, int nup);
+int eval_unknown_kpi(lua_State *L, const dsl *d, const char *id);
+void eval_cycle_chain(const dsl *d, const int *chain, int depth, int i, char *out, size_t size);
+
 #endif
