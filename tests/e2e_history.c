@@ -65,9 +65,7 @@ static void write_orders(const char *path)
 /* A fresh folder name with the rule set and its data; returns the rule set's path. */
 static const char *setup(const char *name)
 {
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/%s", tu_tmpdir(), name);
-    if (mkdir(dir, 0777) != 0) fail_msg("mkdir %s", dir);
+    e2e_make_folder(name);
     write_orders(e2e_path_in(name, "orders.csv"));
     e2e_write_text(e2e_path_in(name, "rules.lua"), rules_text);
     return e2e_path_in(name, "rules.lua");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "e2eutil.h"
 #include "testutil.h"
@@ -335,6 +336,13 @@ void e2e_check_items(const e2e_sample *s, const e2e_window *w, const e2e_item_ca
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
+
+void e2e_make_folder(const char *name)
+{
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/%s", tu_tmpdir(), name);
+    if (mkdir(dir, 0777) != 0) fail_msg("mkdir %s", dir);
+}
 
 const char *e2e_path_in(const char *name, const char *rel)
 {

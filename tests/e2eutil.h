@@ -45,6 +45,9 @@ const char *e2e_text(const char *obj, const char *key, char *buf, size_t size);
 
 /* ---- files ------------------------------------------------------------------------------ */
 
+/* Create folder name in the test's temporary folder; fails the current test when it cannot. */
+void e2e_make_folder(const char *name);
+
 /* The path of rel inside folder name of the test's temporary folder (8 rotating buffers). */
 const char *e2e_path_in(const char *name, const char *rel);
 
