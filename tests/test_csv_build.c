@@ -306,6 +306,52 @@ static void test_csv_file_read_in_pieces_is_the_same_table(void **state)
     free(s);
 }
 
+/*
+** Only the chunks before the last are counted; the last one's rows are bounded by its
+** bytes (a record of n fields takes at least n bytes). Records of empty fields meet the
+** bound exactly: ",,\n" is 3 bytes for 3 fields, and the last ",," ends the file
+** without a line feed.
+*/
+static void test_csv_last_chunk_of_shortest_records_fits_its_bound(void **state)
+{
+    (void)state;
+    size_t full = 3000, empty = 20000, cap = full * 32 + empty * 3 + 64, n = 0;
+    char *s = malloc(cap);
+    n += (size_t)snprintf(s, cap, "a,b,c\n");
+    for (size_t i = 0; i < full; i++)
+        n += (size_t)snprintf(s + n, cap - n, "%zu,name %zu,%zu.5\n", i, i % 10, i);
+    for (size_t i = 0; i + 1 < empty; i++)
+        n += (size_t)snprintf(s + n, cap - n, ",,\n");
+    n += (size_t)snprintf(s + n, cap - n, ",,");
+    const char *path = tu_write_file("shortest.csv", s, n);
+    kpi_error err;
+    int twice = -1;
+    csv_options one = threads_opts(1, 0);
+    one.read_twice = &twice;
+    table *a = load_opts(s, n, &one, &err);
+    if (!a) fail_msg("one thread: %s", err.message);
+    assert_int_equal(twice, 0); /* the bound held: no second read */
+    assert_int_equal(a->nrows, full + empty);
+    assert_int_equal(tf_col(a, "a")->nnull, empty);
+    assert_int_equal(tf_col(a, "c")->v.i64[full - 1], (int64_t)(full - 1) * 10 + 5);
+    for (int threads = 2; threads <= 4; threads++) {
+        csv_options o = threads_opts(threads, 4096);
+        o.read_twice = &twice;
+        table *mem = load_opts(s, n, &o, &err);
+        if (!mem) fail_msg("%d threads, in memory: %s", threads, err.message);
+        assert_int_equal(twice, 0);
+        table *file = csv_load(path, NULL, &o, &err);
+        if (!file) fail_msg("%d threads, from the file: %s", threads, err.message);
+        assert_int_equal(twice, 0);
+        tf_assert_same_table(a, mem);
+        tf_assert_same_table(a, file);
+        table_free(mem);
+        table_free(file);
+    }
+    table_free(a);
+    free(s);
+}
+
 /* ---- string codes ------------------------------------------------------------------ */
 
 static void test_csv_codes_follow_first_appearance_with_escaped_quotes(void **state)
@@ -423,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_csv_late_invalid_utf8_is_reported_where_it_is),
         cmocka_unit_test(test_csv_late_ragged_row_is_reported_where_it_is),
         cmocka_unit_test(test_csv_file_read_in_pieces_is_the_same_table),
+        cmocka_unit_test(test_csv_last_chunk_of_shortest_records_fits_its_bound),
         cmocka_unit_test(test_csv_codes_follow_first_appearance_with_escaped_quotes),
         cmocka_unit_test(test_csv_codes_follow_first_appearance_past_the_first_strings),
         cmocka_unit_test_teardown(test_csv_out_of_memory_anywhere_fails_cleanly, allow_allocations),

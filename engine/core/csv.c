@@ -211,13 +211,17 @@ static size_t thread_count(const csv_ctx *x, const csv_options *o)
     return (size_t)n;
 }
 
-/* Line feeds in [body, p), from the counts of the nominal chunks (p in [body, end]). */
-static size_t newlines_before(const csv_ctx *x, const csv_chunk *chunks, size_t n, const char *p)
+/*
+** Line feeds in [body, p), from the counts of the nominal chunks; p lies in [body, end]
+** and before the last nominal chunk's end only in a chunk that was counted (a p past
+** the last nominal start counts from there: only a record running past it puts a
+** chunk's limit there).
+*/
+static size_t newlines_before(const csv_chunk *chunks, size_t n, const char *p)
 {
     size_t total = 0, j = 0;
     while (j + 1 < n && chunks[j + 1].nominal <= p)
         total += chunks[j++].newlines;
-    if (p == x->end) return total + chunks[j].newlines;
     return total + csv_count_newlines(chunks[j].nominal, p);
 }
 
@@ -225,7 +229,9 @@ static size_t newlines_before(const csv_ctx *x, const csv_chunk *chunks, size_t 
 ** Split the body into n chunks at unit boundaries. The count pass gives the quote
 ** parity before each nominal start (whether it lies inside a quoted field) and the line
 ** feeds, which bound the records of a chunk: each of its units ends at one of its line
-** feeds, but for a last record without one at the end of the file.
+** feeds, but for a last record without one at the end of the file. The last chunk is
+** not counted (see csv_scan.h): a one-pass record holds ncols fields, so ncols bytes
+** with its line feed, and a record that breaks the bound fails the pass anyway.
 */
 static void plan_chunks(const csv_ctx *x, csv_pool *pool, csv_chunk *chunks, size_t n)
 {
@@ -234,7 +240,14 @@ static void plan_chunks(const csv_ctx *x, csv_pool *pool, csv_chunk *chunks, siz
         chunks[i].nominal = x->body + size / n * i;
         chunks[i].nominal_end = i + 1 < n ? x->body + size / n * (i + 1) : x->end;
     }
-    csv_pool_run(pool, csv_chunk_count);
+    if (n > 1) csv_pool_run(pool, csv_chunk_count);
+    for (size_t i = 0; i + 1 < n; i++) {
+        chunks[i].quotes = chunks[i].newlines = 0;
+        for (size_t k = 0; k < n; k++) {
+            chunks[i].quotes += chunks[k].counted[2 * i];
+            chunks[i].newlines += chunks[k].counted[2 * i + 1];
+        }
+    }
     size_t quotes = 0;
     chunks[0].start = x->body;
     for (size_t i = 1; i < n; i++) {
@@ -243,14 +256,17 @@ static void plan_chunks(const csv_ctx *x, csv_pool *pool, csv_chunk *chunks, siz
         chunks[i].start = s > chunks[i - 1].start ? s : chunks[i - 1].start;
     }
     size_t before = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *start = chunks[i].start, *limit = i + 1 < n ? chunks[i + 1].start : x->end;
-        size_t upto = newlines_before(x, chunks, n, limit);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const char *start = chunks[i].start, *limit = chunks[i + 1].start;
+        size_t upto = newlines_before(chunks, n, limit);
         /* Exact for well-formed chunks: a wrong bound only means they did not chain. */
         chunks[i].limit = limit;
         chunks[i].cap = upto - before + (limit > start && limit[-1] != '\n');
         before = upto;
     }
+    csv_chunk *last = &chunks[n - 1];
+    last->limit = x->end;
+    last->cap = (size_t)(x->end - last->start) / (x->ncols > 1 ? x->ncols : 1) + 1;
 }
 
 static table *load_body(csv_ctx *x, const csv_options *o, const char *name, kpi_error *err)
@@ -262,14 +278,16 @@ static table *load_body(csv_ctx *x, const csv_options *o, const char *name, kpi_
     csv_colstat *stats = kpi_calloc(n * stride, sizeof *stats);
     csv_colwork *work = kpi_calloc(n * stride, sizeof *work);
     csv_colsample *sample = kpi_calloc(n * stride, sizeof *sample);
+    size_t *counted = kpi_calloc(n * 2 * n, sizeof *counted);
     csv_pool *pool = chunks ? csv_pool_start(chunks, n) : NULL;
     table *t = NULL;
-    if (chunks && stats && work && sample && pool) {
+    if (chunks && stats && work && sample && counted && pool) {
         for (size_t i = 0; i < n; i++) {
             chunks[i].ctx = x;
             chunks[i].stats = stats + i * stride;
             chunks[i].work = work + i * stride;
             chunks[i].sample = sample + i * stride;
+            chunks[i].counted = counted + i * 2 * n;
             chunks[i].done = 0;
         }
         x->chunks = chunks;
@@ -282,6 +300,7 @@ static table *load_body(csv_ctx *x, const csv_options *o, const char *name, kpi_
     if (pool) csv_pool_stop(pool);
     kpi_free(work);
     kpi_free(sample);
+    kpi_free(counted);
     kpi_free(stats);
     kpi_free(chunks);
     return t;
@@ -328,6 +347,8 @@ static table *load_text(const char *file, const char *name, const char *data, si
     x.date_format = o->date_format;
     x.skip_bad_rows = o->skip_bad_rows;
     x.rejects = o->rejects;
+    x.read_twice = o->read_twice;
+    if (o->read_twice) *o->read_twice = 0;
     if (o->rejects) memset(o->rejects, 0, sizeof *o->rejects);
     if (fd >= 0) { /* a file: worth telling how far along it is */
         x.progress = o->progress;

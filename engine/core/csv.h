@@ -75,6 +75,12 @@ typedef struct csv_options {
     */
     int skip_bad_rows;
     struct csv_rejects *rejects;
+    /*
+    ** When set, *read_twice is 1 after a load that dropped its one-pass read and read
+    ** the text the two-pass way (see csv_scan.h: an error, chunks that did not chain, a
+    ** bound that did not hold), else 0. Only how the table was built, never what it is.
+    */
+    int *read_twice;
 } csv_options;
 
 /* A row left out by skip_bad_rows: where the reason is, and the reason. */

@@ -404,9 +404,10 @@ static int load_one_pass(build *b)
     for (size_t col = 0; col < b->x->ncols; col++)
         plan_column(b, col);
     row_bases(b, base, 1);
+    /* The last chunk's part is a bound on its rows (csv_scan.h): address space the
+       two-pass load, which allocates the exact rows, may have when this has not. */
     for (size_t col = 0; col < b->x->ncols; col++)
-        if (prepare_column(b, col, base[last] + b->chunks[last].cap, base, 0))
-            return csv_out_of_memory(b->x, b->err), BUILD_FAILED;
+        if (prepare_column(b, col, base[last] + b->chunks[last].cap, base, 0)) return BUILD_REDO;
     csv_pool_run(b->pool, csv_chunk_convert);
     const char *expected = b->x->body;
     for (size_t i = 0; i < b->n; i++) {
@@ -541,6 +542,7 @@ table *csv_build(csv_ctx *x, csv_pool *pool, csv_chunk *chunks, size_t n, const 
     }
     int rc = ready ? load_one_pass(&b) : (csv_out_of_memory(x, err), BUILD_FAILED);
     if (rc == BUILD_REDO) {
+        if (x->read_twice) *x->read_twice = 1;
         release_all(&b);
         rc = load_two_pass(&b) ? BUILD_FAILED : BUILD_OK;
     }

@@ -93,19 +93,36 @@ static int read_at(int fd, char *buf, size_t len, size_t off)
     return 0;
 }
 
-void csv_chunk_count(csv_chunk *ch)
+/* Quotes and line feeds in [from, to) of the text, added to *quotes and *newlines. */
+static void count_range(csv_chunk *ch, const char *from, const char *to, size_t *quotes,
+                        size_t *newlines)
 {
     const csv_ctx *x = ch->ctx;
-    size_t off = (size_t)(ch->nominal - x->data), end = (size_t)(ch->nominal_end - x->data);
-    ch->quotes = ch->newlines = 0;
+    size_t off = (size_t)(from - x->data), end = (size_t)(to - x->data);
     if (x->fd >= 0 && need_buffer(ch, CSV_READ_BUFFER) == 0) {
         for (; off < end; off += ch->inbuf_cap) {
             size_t len = end - off < ch->inbuf_cap ? end - off : ch->inbuf_cap;
             if (read_at(x->fd, ch->inbuf, len, off)) break; /* the mapping counts the rest */
-            count_bytes(ch->inbuf, ch->inbuf + len, &ch->quotes, &ch->newlines);
+            count_bytes(ch->inbuf, ch->inbuf + len, quotes, newlines);
         }
     }
-    if (off < end) count_bytes(x->data + off, ch->nominal_end, &ch->quotes, &ch->newlines);
+    if (off < end) count_bytes(x->data + off, to, quotes, newlines);
+}
+
+void csv_chunk_count(csv_chunk *ch)
+{
+    const csv_ctx *x = ch->ctx;
+    size_t n = x->nchunks, k = (size_t)(ch - x->chunks);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const csv_chunk *nc = &x->chunks[i];
+        size_t len = (size_t)(nc->nominal_end - nc->nominal);
+        size_t quotes = 0, newlines = 0;
+        count_range(ch, nc->nominal + len / n * k, k + 1 < n ? nc->nominal + len / n * (k + 1)
+                                                             : nc->nominal_end,
+                    &quotes, &newlines);
+        ch->counted[2 * i] = quotes;
+        ch->counted[2 * i + 1] = newlines;
+    }
 }
 
 static int read_failed(csv_chunk *ch)

@@ -5,11 +5,14 @@
 ** (fresh memory is the expensive part of a load). Its passes, each run by every chunk
 ** on its own thread:
 **
-**   count   each nominal chunk of the body counts its quote characters and line feeds.
-**           The quote parity before a chunk says whether its first byte is inside a
-**           quoted field, which gives a record boundary near each chunk's nominal
-**           start; the line feeds bound the records a chunk can hold, so every column
-**           is allocated once, before any value is read.
+**   count   the quote characters and line feeds of every nominal chunk but the last,
+**           each thread counting its share of each. The quote parity before a chunk
+**           says whether its first byte is inside a quoted field, which gives a record
+**           boundary near each chunk's nominal start; the line feeds bound the records
+**           a chunk can hold, so every column is allocated once, before any value is
+**           read. The last chunk's records are bounded by its size instead (a record
+**           of n fields takes at least n bytes): its part of each array is only
+**           address space until a row is written, and nothing follows it to be placed.
 **   sample  each chunk infers the kinds of its first records; their join plans a type
 **           per column (csv_build.c).
 **   convert each chunk parses its records once, storing each value as its column's
@@ -124,6 +127,7 @@ typedef struct csv_ctx {
     csv_colspec *cols;
     int skip_bad_rows;                            /* csv_options.skip_bad_rows */
     struct csv_rejects *rejects;                  /* csv_options.rejects */
+    int *read_twice;                              /* csv_options.read_twice */
     void (*progress)(double fraction, void *arg); /* csv_options.progress */
     void *progress_arg;
     struct csv_chunk *chunks; /* all of them, for the progress of the whole pass */
@@ -191,7 +195,9 @@ struct csv_chunk {
     const csv_ctx *ctx;
     const char *nominal; /* count: quotes and line feeds in [nominal, next chunk's nominal) */
     const char *nominal_end;
-    size_t quotes, newlines;
+    size_t quotes, newlines; /* all chunks but the last: those in [nominal, nominal_end) */
+    size_t *counted;         /* the count task's results: quotes and line feeds of its share
+                                of nominal chunk i at [2i] and [2i + 1] (csv_chunk_count) */
     const char *start, *limit; /* units starting in [start, limit) */
     const char *stop;          /* after the chunk's last unit */
     size_t nrows, row0;
@@ -333,7 +339,10 @@ csv_kind csv_type_kind(col_type t);
 */
 int csv_value_field(csv_chunk *ch, size_t col, size_t row, const csv_field *f);
 
-/* csv_read.c: the bytes of the passes over every byte. */
+/*
+** csv_read.c: the bytes of the passes over every byte. csv_chunk_count, run by chunk k
+** of n: the k-th of n equal shares of each nominal chunk but the last, into ch->counted.
+*/
 void csv_chunk_count(csv_chunk *ch);
 /* Line feeds in [p, end). */
 size_t csv_count_newlines(const char *p, const char *end);
