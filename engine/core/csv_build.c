@@ -25,6 +25,7 @@ typedef struct col_build {
     uint8_t convert;   /* converted by the coming convert pass */
     uint8_t narrow;    /* STRING with few strings in every sample: one-byte codes */
     void *data;        /* the array (owned until the table takes it) */
+    size_t bytes;      /* data's size: rows may stop short of it (see csv_scan.h) */
     uint64_t *valid;
     size_t nnull;
 } col_build;
@@ -113,6 +114,7 @@ static int prepare_column(build *b, size_t col, size_t rows, const size_t *base,
         return 0;
     }
     c->data = c->infer ? NULL : kpi_array_alloc(rows ? rows : 1, col_width(c));
+    c->bytes = (rows ? rows : 1) * col_width(c);
     if (!c->infer && !c->data) return -1;
     for (size_t i = 0; i < b->n; i++) {
         csv_chunk *ch = &b->chunks[i];
@@ -430,9 +432,9 @@ static int load_one_pass(build *b)
 
 /*
 ** Store a string column's codes in 1 or 2 bytes when its dict is small enough, in place
-** (a forward copy to a narrower array never overwrites a code not yet read), and give
-** the rest of the array back: most text columns (channels, devices, sources) hold a
-** few strings, and their arrays are then a quarter of the size to keep and to scan.
+** (a forward copy to a narrower array never overwrites a code not yet read): most text
+** columns (channels, devices, sources) hold a few strings, and their arrays are then a
+** quarter of the size to keep and to scan. assemble() gives the rest back.
 */
 static void narrow_codes(column *c, size_t nrows)
 {
@@ -446,9 +448,7 @@ static void narrow_codes(column *c, size_t nrows)
         for (size_t r = 0; r < nrows; r++)
             c->v.code16[r] = (uint16_t)from[r];
         c->code_bytes = 2;
-    } else
-        return;
-    kpi_array_trim(c->v.ptr, nrows * (size_t)c->code_bytes, nrows * sizeof *from);
+    }
 }
 
 /* The table: takes the built arrays and bitmaps and chunk 0's dicts. NULL when out of memory. */
@@ -486,6 +486,11 @@ static table *assemble(build *b, const char *name)
             else
                 narrow_codes(c, b->nrows);
         }
+        /* The pages past the rows: what narrowing freed, and the last huge page's tail
+           when the array was sized by a bound (csv_scan.h). */
+        size_t width = cb->type == COL_STRING ? (c->code_bytes ? (size_t)c->code_bytes : 4)
+                                              : col_width(cb);
+        kpi_array_trim(c->v.ptr, b->nrows * width, cb->bytes);
     }
     t->nrows = b->nrows;
     return t;

@@ -115,9 +115,12 @@ void kpi_array_trim(void *p, size_t keep, size_t bytes)
 {
 #ifndef KPI_TEST_ALLOC
     const uintptr_t page = 4096;
+    if (bytes < HUGE_PAGE) return; /* a malloc block: not ours to cut */
+    /* The block runs to the huge page kpi_array_alloc rounded it to, all of it mapped. */
+    size_t rounded = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
     uintptr_t from = ((uintptr_t)p + keep + page - 1) & ~(page - 1);
-    uintptr_t to = ((uintptr_t)p + bytes) & ~(page - 1);
-    if (bytes >= HUGE_PAGE && to > from) madvise((void *)from, to - from, MADV_DONTNEED);
+    uintptr_t to = (uintptr_t)p + rounded;
+    if (to > from) madvise((void *)from, to - from, MADV_DONTNEED);
 #else
     (void)p;
     (void)keep;

@@ -51,9 +51,10 @@ void *kpi_array_calloc(size_t n, size_t elem);
 void *kpi_array_realloc(void *p, size_t old_n, size_t new_n, size_t elem);
 void kpi_array_free(void *p);
 /*
-** Give the memory of an array from kpi_array_alloc back to the system past its first
-** `keep` bytes (whole pages), the array staying valid for those: a loader that
-** compacted an array in place keeps only what it uses. Advice only.
+** Give the memory of an array of `bytes` from kpi_array_alloc back to the system past
+** its first `keep` bytes (whole pages), the array staying valid for those: a loader that
+** compacted an array in place, or sized it by a bound, keeps only what it uses. Advice
+** only.
 */
 void kpi_array_trim(void *p, size_t keep, size_t bytes);
 /*
