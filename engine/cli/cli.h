@@ -51,8 +51,9 @@ int write_output(const char *path, const char *text, size_t len);
 int cli_use_color(int no_color, const char *output);
 /*
 ** The progress line of long loads (rules_options.progress): on stderr, only when it is
-** a terminal, for a file whose load has taken over a second (KPIENGINE_PROGRESS_AFTER
-** seconds when set), erased when the load ends. cli_show_progress says whether to ask.
+** a terminal, for each file whose load has taken over a second (KPIENGINE_PROGRESS_AFTER
+** seconds when set; several files load at once), erased when the loads end. May be
+** called from any thread. cli_show_progress says whether to ask.
 */
 int cli_show_progress(void);
 void cli_progress(const char *path, double fraction, void *arg);

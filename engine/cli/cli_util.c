@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,30 +225,72 @@ int cli_show_progress(void)
     return isatty(STDERR_FILENO);
 }
 
+/*
+** The loads in progress: sources load on several threads at once (dsl_prefetch), so
+** each has its own entry and the one line shows every load past its delay, redrawn
+** under a lock.
+*/
+#define PROGRESS_LOADS 8
+typedef struct progress_load {
+    char path[512]; /* "" = a free entry */
+    double start, fraction;
+} progress_load;
+
 static struct {
-    char path[512];
-    double start, after;
+    pthread_mutex_t lock;
+    progress_load loads[PROGRESS_LOADS];
     int width; /* of the line shown; 0: none */
-} progress_line;
+} progress_line = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The entry of path, a new one when it has none; NULL when all are taken (not shown). */
+static progress_load *progress_entry(const char *path, double now)
+{
+    progress_load *free_one = NULL;
+    for (int i = 0; i < PROGRESS_LOADS; i++) {
+        progress_load *l = &progress_line.loads[i];
+        if (l->path[0] && strncmp(l->path, path, sizeof l->path - 1) == 0) return l;
+        if (!l->path[0] && !free_one) free_one = l;
+    }
+    if (free_one) {
+        snprintf(free_one->path, sizeof free_one->path, "%s", path);
+        free_one->start = now;
+        free_one->fraction = 0;
+    }
+    return free_one;
+}
+
+/* Draw the line anew: the loads past the delay, or nothing (erasing what was shown). */
+static void progress_draw(double now)
+{
+    const char *after_env = getenv("KPIENGINE_PROGRESS_AFTER");
+    double after = after_env && after_env[0] ? atof(after_env) : 1.0;
+    char text[1024] = "";
+    size_t n = 0;
+    for (int i = 0; i < PROGRESS_LOADS && n < sizeof text; i++) {
+        const progress_load *l = &progress_line.loads[i];
+        if (!l->path[0] || now - l->start < after) continue;
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s%s %3d%%",
+                              n ? ", " : "kpiengine: loading ", l->path, (int)(l->fraction * 100));
+    }
+    if (n == 0 && progress_line.width == 0) return;
+    int len = (int)(n < sizeof text ? n : sizeof text - 1);
+    fprintf(stderr, "\r%.*s", len, text);
+    if (len < progress_line.width) /* blank what the longer line left, then come back */
+        fprintf(stderr, "%*s\r%.*s", progress_line.width - len, "", len, text);
+    progress_line.width = len;
+    fflush(stderr);
+}
 
 void cli_progress(const char *path, double fraction, void *arg)
 {
     (void)arg;
     double now = seconds_now();
-    if (strncmp(progress_line.path, path, sizeof progress_line.path - 1) != 0) {
-        const char *after = getenv("KPIENGINE_PROGRESS_AFTER");
-        snprintf(progress_line.path, sizeof progress_line.path, "%s", path);
-        progress_line.start = now;
-        progress_line.after = after && after[0] ? atof(after) : 1.0;
-    }
-    if (fraction >= 1.0) { /* the load is over: erase the line */
-        if (progress_line.width) fprintf(stderr, "\r%*s\r", progress_line.width, "");
-        progress_line.width = 0;
-        progress_line.path[0] = '\0';
-        return;
-    }
-    if (now - progress_line.start < progress_line.after) return;
-    int n = fprintf(stderr, "\rkpiengine: loading %s %3d%%", path, (int)(fraction * 100));
-    if (n > progress_line.width) progress_line.width = n;
-    fflush(stderr);
+    pthread_mutex_lock(&progress_line.lock);
+    progress_load *l = progress_entry(path, now);
+    if (l && fraction >= 1.0) /* the load is over */
+        l->path[0] = '\0';
+    else if (l)
+        l->fraction = fraction;
+    progress_draw(now);
+    pthread_mutex_unlock(&progress_line.lock);
 }

@@ -67,12 +67,15 @@ typedef struct dsl_source {
     int line;
     table *t;   /* loaded on first use */
     int failed; /* a load failed: the same error every time */
-    int prefetched; /* being loaded by the prefetch thread: wait for it (dsl_prefetch_wait) */
+    int prefetched;  /* loaded ahead (dsl_prefetch): wait for it, or load it if not taken */
+    int taken, ready; /* of a prefetched source: a thread loads it; its load is over */
     colcache_stamp stamp; /* the file's size and time before it was read (stamped) */
     int stamped;
     char cache_schema[2048]; /* the rest of its cache key, taken with the stamp */
     kpi_error error;
 } dsl_source;
+
+#define DSL_PREFETCH_THREADS 2 /* sources loaded at once ahead of the KPIs (dsl_prefetch) */
 
 typedef struct dsl_kpi {
     char *id;
@@ -140,8 +143,11 @@ typedef struct dsl {
     int cache_verify; /* rules_options.cache_verify */
     struct colcache_queue *cache_queue; /* saves tables meanwhile (when cache_dir is set) */
     int prefetch_started;               /* dsl_prefetch ran */
-    int prefetch_running;               /* prefetch_thread is to be joined */
-    pthread_t prefetch_thread;
+    int prefetch_running;               /* prefetch_threads are to be joined */
+    int nprefetch;                      /* threads started */
+    pthread_t prefetch_threads[DSL_PREFETCH_THREADS];
+    pthread_mutex_t prefetch_lock;      /* see dsl_source.c, "sources loaded ahead" */
+    pthread_cond_t prefetch_ready;
     unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
 } dsl;
 
@@ -196,12 +202,15 @@ void dsl_cache_wait(const dsl *d);
 /* Free a source's declaration and table. */
 void dsl_source_free(dsl_source *s);
 /*
-** Load the SQLite sources ahead, on a thread of their own (once per rule set; see
-** dsl_source.c), and wait for that thread: dsl_source_table waits by itself, so only code
-** that reads the sources' tables directly needs dsl_prefetch_wait.
+** Load the sources ahead, on threads of their own (once per rule set; see dsl_source.c),
+** and wait for those threads: dsl_source_table waits by itself, so only code that reads
+** the sources' tables directly needs dsl_prefetch_wait.
 */
 void dsl_prefetch(dsl *d);
 void dsl_prefetch_wait(dsl *d);
+/* Around a change or a read of d->words that may meet the prefetch threads. */
+void dsl_words_lock(const dsl *d);
+void dsl_words_unlock(const dsl *d);
 /*
 ** The path of rel below the data root, into out (root_shown/rel, as messages show it);
 ** what names the declaration in messages ("source 'orders'"). 0, or -1 + err

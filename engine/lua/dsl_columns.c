@@ -53,9 +53,12 @@ int dsl_note_words(dsl *d, const char *text, size_t len)
             p++;
             continue;
         }
-        if (p > start && p - start < 256 &&
-            dict_intern(d->words, start, (size_t)(p - start)) == DICT_NONE)
-            return -1;
+        if (p > start && p - start < 256) {
+            dsl_words_lock(d);
+            uint32_t code = dict_intern(d->words, start, (size_t)(p - start));
+            dsl_words_unlock(d);
+            if (code == DICT_NONE) return -1;
+        }
         if (p < end && (*p == '"' || *p == '\'')) p++;
     }
     return 0;
@@ -88,7 +91,10 @@ static int keep_column(const char *name, void *arg)
     if (k->s->time && strcmp(name, k->s->time) == 0) return 1;
     for (size_t i = 0; i < k->s->ncolumns; i++)
         if (strcmp(name, k->s->columns[i].name) == 0) return 1;
-    return dict_find(k->d->words, name, strlen(name)) != DICT_NONE;
+    dsl_words_lock(k->d);
+    int named = dict_find(k->d->words, name, strlen(name)) != DICT_NONE;
+    dsl_words_unlock(k->d);
+    return named;
 }
 
 table *dsl_load_csv(const dsl *d, dsl_source *s, const char *only, kpi_error *err)

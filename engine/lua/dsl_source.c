@@ -476,14 +476,139 @@ static table *load(const dsl *d, dsl_source *s, kpi_error *err)
     return t;
 }
 
+/* ---- sources loaded ahead ------------------------------------------------------------------ */
+
+/*
+** One load alone leaves a core idle at times: while a CSV file's chunks are joined,
+** between files, and all through a SQLite query, which runs on one core. So when an
+** evaluation starts, DSL_PREFETCH_THREADS threads take the sources not loaded yet, in
+** declaration order, and load each as dsl_source_table would (into s->t, or s->failed
+** and s->error), while the KPIs run. A KPI that reads a source waits for that source
+** alone, or loads it itself when no thread has taken it yet. Sources the KPIs never
+** read are loaded all the same: sources are declared to be read. Cache saves go to the
+** queue, which takes jobs from any thread.
+**
+** d->prefetch_lock guards each source's `prefetched`, `taken` and `ready`, and the words
+** (dsl_note_words may run while a thread decides which columns to load).
+*/
+/* The next source of the prefetch no thread has taken, marked taken; NULL when none. */
+static dsl_source *take_next(dsl *d)
+{
+    for (size_t i = 0; i < d->nsources; i++) {
+        dsl_source *s = d->sources[i];
+        if (s->prefetched && !s->taken) {
+            s->taken = 1;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Load s, taken by this thread, and tell the waiting ones. */
+static void load_taken(dsl *d, dsl_source *s)
+{
+    kpi_error err;
+    kpi_error_clear(&err);
+    table *t = load(d, s, &err);
+    pthread_mutex_lock(&d->prefetch_lock);
+    if (!(s->t = t)) {
+        s->failed = 1;
+        s->error = err;
+    }
+    s->ready = 1;
+    pthread_cond_broadcast(&d->prefetch_ready);
+    pthread_mutex_unlock(&d->prefetch_lock);
+}
+
+static void *prefetch_main(void *arg)
+{
+    dsl *d = arg;
+    for (;;) {
+        pthread_mutex_lock(&d->prefetch_lock);
+        dsl_source *s = take_next(d);
+        pthread_mutex_unlock(&d->prefetch_lock);
+        if (!s) return NULL;
+        load_taken(d, s);
+    }
+}
+
+void dsl_prefetch(dsl *d)
+{
+    if (d->prefetch_started) return;
+    d->prefetch_started = 1;
+    int any = 0;
+    for (size_t i = 0; i < d->nsources; i++) {
+        dsl_source *s = d->sources[i];
+        /* A path that left the data folder is dsl_source_table's to report. */
+        s->prefetched = !s->t && !s->failed && resolves_inside(d, s->path);
+        s->taken = s->ready = 0;
+        any |= s->prefetched;
+    }
+    if (any && pthread_mutex_init(&d->prefetch_lock, NULL) == 0) {
+        if (pthread_cond_init(&d->prefetch_ready, NULL) == 0) {
+            d->prefetch_running = 1; /* before the threads start: dsl_note_words reads it */
+            for (int i = 0; i < DSL_PREFETCH_THREADS; i++)
+                if (pthread_create(&d->prefetch_threads[d->nprefetch], NULL, prefetch_main, d) == 0)
+                    d->nprefetch++;
+            if (d->nprefetch) return;
+            d->prefetch_running = 0;
+            pthread_cond_destroy(&d->prefetch_ready);
+        }
+        pthread_mutex_destroy(&d->prefetch_lock);
+    }
+    for (size_t i = 0; i < d->nsources; i++) /* no thread: each loads when first read */
+        d->sources[i]->prefetched = 0;
+}
+
+/*
+** s belongs to the prefetch: wait until it is loaded, or load it on this thread when no
+** prefetch thread has taken it yet.
+*/
+static void wait_prefetched(dsl *d, dsl_source *s)
+{
+    pthread_mutex_lock(&d->prefetch_lock);
+    int mine = !s->taken;
+    s->taken = 1;
+    while (!mine && !s->ready)
+        pthread_cond_wait(&d->prefetch_ready, &d->prefetch_lock);
+    pthread_mutex_unlock(&d->prefetch_lock);
+    if (mine) load_taken(d, s);
+}
+
+void dsl_prefetch_wait(dsl *d)
+{
+    if (!d->prefetch_running) return;
+    for (int i = 0; i < d->nprefetch; i++)
+        pthread_join(d->prefetch_threads[i], NULL);
+    d->nprefetch = 0;
+    d->prefetch_running = 0;
+    pthread_cond_destroy(&d->prefetch_ready);
+    pthread_mutex_destroy(&d->prefetch_lock);
+    for (size_t i = 0; i < d->nsources; i++)
+        d->sources[i]->prefetched = 0;
+}
+
+/* The lock is the rule set's, not part of its value: taken through a const pointer too. */
+void dsl_words_lock(const dsl *d)
+{
+    if (d->prefetch_running) pthread_mutex_lock((pthread_mutex_t *)&d->prefetch_lock);
+}
+
+void dsl_words_unlock(const dsl *d)
+{
+    if (d->prefetch_running) pthread_mutex_unlock((pthread_mutex_t *)&d->prefetch_lock);
+}
+
+/* ---- a source's table ---------------------------------------------------------------------- */
+
 const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err)
 {
     if (id < 1 || (size_t)id > d->nsources)
         return kpi_error_set(err, KPI_EUSAGE, NULL, 0, 0, "no source number %d", id), NULL;
     dsl_source *s = d->sources[id - 1];
     if (s->prefetched) {
-        if (L) sandbox_pause(L);
-        dsl_prefetch_wait(d);
+        if (L) sandbox_pause(L); /* loading data is not the script's time */
+        wait_prefetched(d, s);
         if (L) sandbox_resume(L);
     }
     if (s->t) return s->t;
@@ -504,58 +629,4 @@ const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err)
         s->error = *err;
     }
     return s->t;
-}
-
-/* ---- SQLite sources loaded ahead --------------------------------------------------------- */
-
-/*
-** A CSV source loads on every core; a SQLite query runs on one, leaving the other idle.
-** So before the KPIs run, a thread starts loading each SQLite source not loaded yet, in
-** declaration order and as dsl_source_table would (into s->t, or s->failed and
-** s->error), while the first KPIs load their CSV files. A source the KPIs never read is
-** loaded all the same: sources are declared to be read. Its cache save goes to the
-** queue, which takes jobs from any thread.
-*/
-static void *prefetch_main(void *arg)
-{
-    dsl *d = arg;
-    for (size_t i = 0; i < d->nsources; i++) {
-        dsl_source *s = d->sources[i];
-        if (!s->prefetched) continue;
-        kpi_error err;
-        kpi_error_clear(&err);
-        if (!(s->t = load(d, s, &err))) {
-            s->failed = 1;
-            s->error = err;
-        }
-    }
-    return NULL;
-}
-
-void dsl_prefetch(dsl *d)
-{
-    if (d->prefetch_started) return;
-    d->prefetch_started = 1;
-    int any = 0;
-    for (size_t i = 0; i < d->nsources; i++) {
-        dsl_source *s = d->sources[i];
-        /* A path that left the data folder is dsl_source_table's to report. */
-        s->prefetched = s->sqlite && !s->t && !s->failed && resolves_inside(d, s->path);
-        any |= s->prefetched;
-    }
-    if (any && pthread_create(&d->prefetch_thread, NULL, prefetch_main, d) == 0) {
-        d->prefetch_running = 1;
-        return;
-    }
-    for (size_t i = 0; i < d->nsources; i++) /* no thread: each loads when first read */
-        d->sources[i]->prefetched = 0;
-}
-
-void dsl_prefetch_wait(dsl *d)
-{
-    if (!d->prefetch_running) return;
-    pthread_join(d->prefetch_thread, NULL);
-    d->prefetch_running = 0;
-    for (size_t i = 0; i < d->nsources; i++)
-        d->sources[i]->prefetched = 0;
 }
