@@ -481,8 +481,8 @@ static table *load(const dsl *d, dsl_source *s, kpi_error *err)
 /*
 ** One load alone leaves a core idle at times: while a CSV file's chunks are joined,
 ** between files, and all through a SQLite query, which runs on one core. So when an
-** evaluation starts, DSL_PREFETCH_THREADS threads take the sources not loaded yet, in
-** declaration order, and load each as dsl_source_table would (into s->t, or s->failed
+** evaluation starts, DSL_PREFETCH_THREADS threads take the sources not loaded yet (the
+** SQLite ones first, then in declaration order) and load each as dsl_source_table would (into s->t, or s->failed
 ** and s->error), while the KPIs run. A KPI that reads a source waits for that source
 ** alone, or loads it itself when no thread has taken it yet. Sources the KPIs never
 ** read are loaded all the same: sources are declared to be read. Cache saves go to the
@@ -491,16 +491,21 @@ static table *load(const dsl *d, dsl_source *s, kpi_error *err)
 ** d->prefetch_lock guards each source's `prefetched`, `taken` and `ready`, and the words
 ** (dsl_note_words may run while a thread decides which columns to load).
 */
-/* The next source of the prefetch no thread has taken, marked taken; NULL when none. */
+/*
+** The next source of the prefetch no thread has taken, marked taken; NULL when none.
+** SQLite sources go first: a query runs on one core from start to end, so one started
+** last would finish alone while the other core idles.
+*/
 static dsl_source *take_next(dsl *d)
 {
-    for (size_t i = 0; i < d->nsources; i++) {
-        dsl_source *s = d->sources[i];
-        if (s->prefetched && !s->taken) {
-            s->taken = 1;
-            return s;
+    for (int sqlite_pass = 1; sqlite_pass >= 0; sqlite_pass--)
+        for (size_t i = 0; i < d->nsources; i++) {
+            dsl_source *s = d->sources[i];
+            if (s->prefetched && !s->taken && (s->sqlite != NULL) == sqlite_pass) {
+                s->taken = 1;
+                return s;
+            }
         }
-    }
     return NULL;
 }
 
