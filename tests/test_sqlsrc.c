@@ -251,6 +251,52 @@ static void test_sqlsrc_numbers_then_text_become_strings_as_sqlite_renders(void 
     table_free(t);
 }
 
+/*
+** Text values are interned in batches (their lookups overlap): over many batches, with
+** a column that turns to text after 100 numbers, every row's string is sqlite3's and
+** codes still follow first appearance.
+*/
+static void test_sqlsrc_text_in_many_batches_keeps_values_and_code_order(void **state)
+{
+    (void)state;
+    const char *db = make_db(
+        "batches.db", "CREATE TABLE m(a, b);"
+                      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+                      " INSERT INTO m SELECT 'k' || (i * 7919 % 997),"
+                      " CASE WHEN i <= 100 THEN i WHEN i % 50 = 0 THEN NULL ELSE 'x' || (i % 13) END"
+                      " FROM n;");
+    kpi_error err;
+    table *t = load_query(db, "SELECT a, b FROM m ORDER BY rowid", &err);
+    assert_non_null(t);
+    assert_int_equal(t->nrows, 5000);
+    const char *names[] = {"a", "b"};
+    const char *sql[] = {"SELECT a FROM m ORDER BY rowid;",
+                         "SELECT ifnull(CAST(b AS TEXT), '<null>') FROM m ORDER BY rowid;"};
+    for (int k = 0; k < 2; k++) {
+        const column *c = tf_col(t, names[k]);
+        assert_int_equal(c->type, COL_STRING);
+        dict *order = dict_new(); /* codes in order of first appearance, from sqlite3's rows */
+        char *expect = tu_oracle_text(db, NULL, sql[k]);
+        char *line = expect;
+        for (size_t i = 0; i < t->nrows; i++) {
+            char *nl = strchr(line, '\n');
+            if (nl) *nl = '\0';
+            if (column_is_valid(c, i)) {
+                uint32_t code = column_code(c, i);
+                assert_string_equal(dict_str(c->dict, code), line);
+                assert_int_equal(code, dict_intern(order, line, strlen(line)));
+            } else {
+                assert_string_equal(line, "<null>");
+            }
+            line = nl ? nl + 1 : line + strlen(line);
+        }
+        assert_int_equal(dict_count(c->dict), dict_count(order));
+        dict_free(order);
+        free_text(expect);
+    }
+    table_free(t);
+}
+
 static void test_sqlsrc_all_null_columns_typed_by_declaration(void **state)
 {
     (void)state;
@@ -846,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_sqlsrc_large_table_grows_and_matches_sqlite),
         cmocka_unit_test(test_sqlsrc_integer_then_real_becomes_float),
         cmocka_unit_test(test_sqlsrc_numbers_then_text_become_strings_as_sqlite_renders),
+        cmocka_unit_test(test_sqlsrc_text_in_many_batches_keeps_values_and_code_order),
         cmocka_unit_test(test_sqlsrc_all_null_columns_typed_by_declaration),
         cmocka_unit_test(test_sqlsrc_empty_result_has_typed_columns),
         cmocka_unit_test(test_sqlsrc_text_dates_in_date_format),

@@ -5,7 +5,8 @@
 ** Every result column collects its values in an array of 8-byte slots that grows
 ** geometrically; a slot holds an int64, a double, a dict code, days or seconds. At the
 ** end each array is compacted in place to its final element size and handed to the
-** table, so no value is copied into a second fresh array.
+** table, so no value is copied into a second fresh array. Text values are interned in
+** batches (struct pending), so that the cache misses of their dict lookups overlap.
 **
 ** An undeclared column's kind follows its values as SQLite's own affinity would: it
 ** starts as whatever it first sees, INTEGER widens to REAL (earlier slots converted
@@ -32,6 +33,7 @@
 #include "parse.h"
 
 #define FIRST_CAPACITY 1024 /* rows; a multiple of 64 so bitmaps grow by whole words */
+#define PENDING_STRINGS 32  /* text values whose dict lookups overlap (see dict.h) */
 #define UNIX_EPOCH_JD  2440587.5
 #define FIRST_SECOND   INT64_C(-62167219200) /* 0000-01-01 00:00:00 */
 #define LAST_SECOND    INT64_C(253402300799) /* 9999-12-31 23:59:59 */
@@ -56,6 +58,18 @@ typedef struct builder {
     dict *dict;
 } builder;
 
+/*
+** A text value waiting for its code: SQLite's text lives only until the next step, so it
+** is copied (loader.text), hashed and its dict slot prefetched; flush_strings interns
+** the batch in order, the cache misses of its lookups overlapping.
+*/
+typedef struct pending {
+    builder *b;
+    size_t row;
+    size_t at, len; /* the copy in loader.text */
+    dict_key key;
+} pending;
+
 typedef struct loader {
     const char *path;
     const sqlsrc_options *o;
@@ -64,6 +78,10 @@ typedef struct loader {
     builder *cols;
     int ncols;
     size_t nrows, cap;
+    pending pend[PENDING_STRINGS];
+    int npend;
+    char *text; /* the pending values' bytes */
+    size_t text_used, text_cap;
     kpi_error *err;
 } loader;
 
@@ -239,11 +257,40 @@ static const char *value_text(loader *L, int col, size_t *len)
     return s ? s : "";
 }
 
+/* Give the pending values their codes, in the order they came. */
+static int flush_strings(loader *L)
+{
+    for (int i = 0; i < L->npend; i++) {
+        const pending *p = &L->pend[i];
+        uint32_t code = dict_intern_key(p->b->dict, L->text + p->at, p->len, p->key);
+        if (code == DICT_NONE) return oom(L);
+        p->b->slots[p->row].i = code;
+    }
+    L->npend = 0;
+    L->text_used = 0;
+    return 0;
+}
+
+/* Row `row` of b holds the text s[0..len): its code is set by the next flush_strings. */
 static int intern(loader *L, builder *b, size_t row, const char *s, size_t len)
 {
-    uint32_t code = dict_intern(b->dict, s, len);
-    if (code == DICT_NONE) return oom(L);
-    b->slots[row].i = code;
+    if (L->npend == PENDING_STRINGS && flush_strings(L)) return -1;
+    if (len > L->text_cap - L->text_used) {
+        size_t cap = L->text_cap ? L->text_cap * 2 : 4096;
+        while (cap - L->text_used < len)
+            cap *= 2;
+        char *text = kpi_realloc(L->text, cap);
+        if (!text) return oom(L);
+        L->text = text;
+        L->text_cap = cap;
+    }
+    char *copy = L->text + L->text_used;
+    memcpy(copy, s, len);
+    pending *p = &L->pend[L->npend++];
+    *p = (pending){.b = b, .row = row, .at = L->text_used, .len = len,
+                   .key = dict_hash(copy, len, copy + len)};
+    L->text_used += len;
+    dict_prefetch(b->dict, p->key.hash);
     return 0;
 }
 
@@ -466,7 +513,8 @@ static int read_rows(loader *L)
         }
         L->nrows++;
     }
-    return rc == SQLITE_DONE ? 0 : sql_error(L, rc);
+    if (rc != SQLITE_DONE) return sql_error(L, rc);
+    return flush_strings(L);
 }
 
 /* The type of a column that held only NULLs, from its declaration as SQLite reads one. */
@@ -594,6 +642,7 @@ static void loader_free(loader *L)
         dict_free(L->cols[i].dict);
     }
     kpi_free(L->cols);
+    kpi_free(L->text);
     sqlite3_finalize(L->stmt);
     sqlite3_close(L->db);
 }
