@@ -413,7 +413,7 @@ int colcache_load(const char *cache_file, const colcache_key *k, int flags, tabl
 ** page cache, last.
 */
 #define DIRECT_ALIGN 4096
-#define STAGE_BYTES  (4u << 20)
+#define STAGE_BYTES  ((4u << 20) - DIRECT_ALIGN) /* with the slack for alignment: two huge pages */
 
 typedef struct writer {
     int fd;               /* the temporary file */
