@@ -259,12 +259,13 @@ static void test_sqlsrc_numbers_then_text_become_strings_as_sqlite_renders(void 
 static void test_sqlsrc_text_in_many_batches_keeps_values_and_code_order(void **state)
 {
     (void)state;
-    const char *db = make_db(
-        "batches.db", "CREATE TABLE m(a, b);"
-                      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
-                      " INSERT INTO m SELECT 'k' || (i * 7919 % 997),"
-                      " CASE WHEN i <= 100 THEN i WHEN i % 50 = 0 THEN NULL ELSE 'x' || (i % 13) END"
-                      " FROM n;");
+    const char *db =
+        make_db("batches.db",
+                "CREATE TABLE m(a, b);"
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+                " INSERT INTO m SELECT 'k' || (i * 7919 % 997),"
+                " CASE WHEN i <= 100 THEN i WHEN i % 50 = 0 THEN NULL ELSE 'x' || (i % 13) END"
+                " FROM n;");
     kpi_error err;
     table *t = load_query(db, "SELECT a, b FROM m ORDER BY rowid", &err);
     assert_non_null(t);

@@ -316,7 +316,8 @@ static int check_options(const csv_options *o, const char *file, kpi_error *err)
         return kpi_error_set(err, KPI_EUSAGE, file, 0, 0, "'%c' cannot be the decimal mark",
                              m ? m : '0');
     if (o->skip_bad_rows && !o->rejects)
-        return kpi_error_set(err, KPI_EUSAGE, file, 0, 0, "skipping bad rows needs a place to count them");
+        return kpi_error_set(err, KPI_EUSAGE, file, 0, 0,
+                             "skipping bad rows needs a place to count them");
     return 0;
 }
 

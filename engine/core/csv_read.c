@@ -117,9 +117,9 @@ void csv_chunk_count(csv_chunk *ch)
         const csv_chunk *nc = &x->chunks[i];
         size_t len = (size_t)(nc->nominal_end - nc->nominal);
         size_t quotes = 0, newlines = 0;
-        count_range(ch, nc->nominal + len / n * k, k + 1 < n ? nc->nominal + len / n * (k + 1)
-                                                             : nc->nominal_end,
-                    &quotes, &newlines);
+        count_range(ch, nc->nominal + len / n * k,
+                    k + 1 < n ? nc->nominal + len / n * (k + 1) : nc->nominal_end, &quotes,
+                    &newlines);
         ch->counted[2 * i] = quotes;
         ch->counted[2 * i + 1] = newlines;
     }

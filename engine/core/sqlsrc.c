@@ -32,11 +32,11 @@
 #include "kpi_alloc.h"
 #include "parse.h"
 
-#define FIRST_CAPACITY 1024 /* rows; a multiple of 64 so bitmaps grow by whole words */
-#define PENDING_STRINGS 32  /* text values whose dict lookups overlap (see dict.h) */
-#define UNIX_EPOCH_JD  2440587.5
-#define FIRST_SECOND   INT64_C(-62167219200) /* 0000-01-01 00:00:00 */
-#define LAST_SECOND    INT64_C(253402300799) /* 9999-12-31 23:59:59 */
+#define FIRST_CAPACITY  1024 /* rows; a multiple of 64 so bitmaps grow by whole words */
+#define PENDING_STRINGS 32   /* text values whose dict lookups overlap (see dict.h) */
+#define UNIX_EPOCH_JD   2440587.5
+#define FIRST_SECOND    INT64_C(-62167219200) /* 0000-01-01 00:00:00 */
+#define LAST_SECOND     INT64_C(253402300799) /* 9999-12-31 23:59:59 */
 
 typedef union slot {
     int64_t i;
@@ -287,7 +287,10 @@ static int intern(loader *L, builder *b, size_t row, const char *s, size_t len)
     char *copy = L->text + L->text_used;
     memcpy(copy, s, len);
     pending *p = &L->pend[L->npend++];
-    *p = (pending){.b = b, .row = row, .at = L->text_used, .len = len,
+    *p = (pending){.b = b,
+                   .row = row,
+                   .at = L->text_used,
+                   .len = len,
                    .key = dict_hash(copy, len, copy + len)};
     L->text_used += len;
     dict_prefetch(b->dict, p->key.hash);

@@ -65,17 +65,23 @@ typedef struct dsl_source {
     size_t ncolumns;
     char *file; /* where declared */
     int line;
-    table *t;   /* loaded on first use */
-    int failed; /* a load failed: the same error every time */
-    int prefetched;  /* loaded ahead (dsl_prefetch): wait for it, or load it if not taken */
-    int taken, ready; /* of a prefetched source: a thread loads it; its load is over */
+    table *t;             /* loaded on first use */
+    int failed;           /* a load failed: the same error every time */
+    int prefetched;       /* loaded ahead (dsl_prefetch): wait for it, or load it if not taken */
+    int taken, ready;     /* of a prefetched source: a thread loads it; its load is over */
     colcache_stamp stamp; /* the file's size and time before it was read (stamped) */
     int stamped;
     char cache_schema[2048]; /* the rest of its cache key, taken with the stamp */
     kpi_error error;
 } dsl_source;
 
-#define DSL_PREFETCH_THREADS 2 /* sources loaded at once ahead of the KPIs (dsl_prefetch) */
+/*
+** Threads loading sources ahead of the KPIs (dsl_prefetch). The evaluating thread loads
+** what the KPIs read meanwhile, so two loads run at once. A second thread (three loads)
+** was about 4% faster at 10M orders, but the transient memory of three loads put a
+** 1M-order run over half the size of its CSV files.
+*/
+#define DSL_PREFETCH_THREADS 1
 
 typedef struct dsl_kpi {
     char *id;
@@ -139,16 +145,16 @@ typedef struct dsl {
     struct dict *words;
     void (*progress)(const char *path, double fraction, void *arg); /* rules_options */
     void *progress_arg;
-    char *cache_dir; /* the column cache's folder (rules_options.cache_dir), NULL: none */
+    char *cache_dir;  /* the column cache's folder (rules_options.cache_dir), NULL: none */
     int cache_verify; /* rules_options.cache_verify */
     struct colcache_queue *cache_queue; /* saves tables meanwhile (when cache_dir is set) */
     int prefetch_started;               /* dsl_prefetch ran */
     int prefetch_running;               /* prefetch_threads are to be joined */
     int nprefetch;                      /* threads started */
     pthread_t prefetch_threads[DSL_PREFETCH_THREADS];
-    pthread_mutex_t prefetch_lock;      /* see dsl_source.c, "sources loaded ahead" */
+    pthread_mutex_t prefetch_lock; /* see dsl_source.c, "sources loaded ahead" */
     pthread_cond_t prefetch_ready;
-    unsigned long runs;     /* evaluations so far: a stale `k` table knows it is stale */
+    unsigned long runs; /* evaluations so far: a stale `k` table knows it is stale */
 } dsl;
 
 /* A new, empty rule set for file; data_dir NULL = file's folder. NULL + err. */
@@ -183,7 +189,8 @@ const table *dsl_source_table(lua_State *L, dsl *d, int id, kpi_error *err);
 ** dsl.words). 0, or -1 + err (the data file changed since, or the loader's error).
 */
 int dsl_source_column(lua_State *L, dsl *d, int id, int col, kpi_error *err);
-/* Note the names and string literals of a rule-set file's text (dsl.words). 0, or -1 out of memory. */
+/* Note the names and string literals of a rule-set file's text (dsl.words). 0, or -1 out of memory.
+ */
 int dsl_note_words(dsl *d, const char *text, size_t len);
 /* The SQLite loader's options for source s (query or table, date format, declared columns). */
 void dsl_sqlsrc_options(const dsl_source *s, sqlsrc_options *o);
@@ -202,7 +209,7 @@ void dsl_cache_wait(const dsl *d);
 /* Free a source's declaration and table. */
 void dsl_source_free(dsl_source *s);
 /*
-** Load the sources ahead, on threads of their own (once per rule set; see dsl_source.c),
+** Load the sources ahead, on DSL_PREFETCH_THREADS threads (once per rule set; see dsl_source.c),
 ** and wait for those threads: dsl_source_table waits by itself, so only code that reads
 ** the sources' tables directly needs dsl_prefetch_wait.
 */

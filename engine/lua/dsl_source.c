@@ -165,8 +165,8 @@ static void check_csv_options(lua_State *L, const char *what, const source_decl 
 
 static void read_source(lua_State *L, dsl *d, const char *what, source_decl *c)
 {
-    static const char *const names[ST_N] = {"csv",      "sqlite",     "query",   "table",
-                                            "time",     "delimiter",  "decimal", "date_format",
+    static const char *const names[ST_N] = {"csv",      "sqlite",      "query",   "table",
+                                            "time",     "delimiter",   "decimal", "date_format",
                                             "encoding", "description", "on_error"};
     for (int i = 0; i < ST_N; i++) {
         c->text[i] = NULL;
@@ -482,15 +482,18 @@ static table *load(const dsl *d, dsl_source *s, kpi_error *err)
 ** One load alone leaves a core idle at times: while a CSV file's chunks are joined,
 ** between files, and all through a SQLite query, which runs on one core. So when an
 ** evaluation starts, DSL_PREFETCH_THREADS threads take the sources not loaded yet (the
-** SQLite ones first, then in declaration order) and load each as dsl_source_table would (into s->t, or s->failed
-** and s->error), while the KPIs run. A KPI that reads a source waits for that source
-** alone, or loads it itself when no thread has taken it yet. Sources the KPIs never
-** read are loaded all the same: sources are declared to be read. Cache saves go to the
-** queue, which takes jobs from any thread.
+** SQLite ones first, then in declaration order) and load each as dsl_source_table would
+** (into s->t, or s->failed and s->error), while the KPIs run. A KPI that reads a source
+** waits for that source alone, or loads it itself when no thread has taken it yet.
+** Sources the KPIs never read are loaded all the same: sources are declared to be read.
+** Cache saves go to the queue, which takes jobs from any thread.
 **
-** d->prefetch_lock guards each source's `prefetched`, `taken` and `ready`, and the words
-** (dsl_note_words may run while a thread decides which columns to load).
+** d->prefetch_lock guards a prefetched source's `taken`, `ready` and what its load sets
+** (t, failed, error), and the words (dsl_note_words may run while a thread decides which
+** columns to load). `prefetched` is the evaluating thread's alone: set by dsl_prefetch,
+** cleared by dsl_prefetch_wait once the threads are joined.
 */
+
 /*
 ** The next source of the prefetch no thread has taken, marked taken; NULL when none.
 ** SQLite sources go first: a query runs on one core from start to end, so one started
