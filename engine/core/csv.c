@@ -212,10 +212,9 @@ static size_t thread_count(const csv_ctx *x, const csv_options *o)
 }
 
 /*
-** Line feeds in [body, p), from the counts of the nominal chunks; p lies in [body, end]
-** and before the last nominal chunk's end only in a chunk that was counted (a p past
-** the last nominal start counts from there: only a record running past it puts a
-** chunk's limit there).
+** Line feeds in [body, p), from the counts of the nominal chunks before p and a count
+** from the last of them to p. The last nominal chunk has no count: a p inside it is a
+** chunk start near its beginning, or the end after a record that ran over all of it.
 */
 static size_t newlines_before(const csv_chunk *chunks, size_t n, const char *p)
 {

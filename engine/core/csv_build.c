@@ -488,9 +488,7 @@ static table *assemble(build *b, const char *name)
         }
         /* The pages past the rows: what narrowing freed, and the last huge page's tail
            when the array was sized by a bound (csv_scan.h). */
-        size_t width =
-            cb->type == COL_STRING ? (c->code_bytes ? (size_t)c->code_bytes : 4) : col_width(cb);
-        if (c->v.ptr) kpi_array_trim(c->v.ptr, b->nrows * width, cb->bytes);
+        if (c->v.ptr) kpi_array_trim(c->v.ptr, b->nrows * column_value_size(c), cb->bytes);
     }
     t->nrows = b->nrows;
     return t;

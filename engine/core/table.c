@@ -18,8 +18,7 @@ static const size_t type_sizes[] = {sizeof(int64_t), sizeof(double),  sizeof(int
                                     sizeof(int32_t), sizeof(int64_t), sizeof(uint32_t),
                                     sizeof(uint8_t)};
 
-/* Bytes per value of c (narrow string codes included). */
-static size_t value_size(const column *c)
+size_t column_value_size(const column *c)
 {
     return c->code_bytes ? (size_t)c->code_bytes : type_sizes[c->type];
 }
@@ -173,7 +172,7 @@ int column_set_null(column *c, size_t nrows, size_t i)
         c->nnull++;
     }
     /* Keep the invariant that a null slot holds zero: kernels may read it unmasked. */
-    memset((char *)c->v.ptr + i * value_size(c), 0, value_size(c));
+    memset((char *)c->v.ptr + i * column_value_size(c), 0, column_value_size(c));
     return 0;
 }
 
@@ -209,7 +208,7 @@ double column_number(const column *c, size_t i)
 size_t column_memory(const column *c, size_t nrows)
 {
     if (c->absent) return 0;
-    size_t bytes = nrows * value_size(c);
+    size_t bytes = nrows * column_value_size(c);
     if (c->valid) bytes += (nrows + 63) / 64 * sizeof(uint64_t);
     if (c->dict) bytes += dict_memory(c->dict);
     return bytes;

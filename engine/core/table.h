@@ -144,6 +144,8 @@ static inline uint32_t column_code(const column *c, size_t i)
     return c->code_bytes == 1 ? c->v.code8[i] : c->code_bytes == 2 ? c->v.code16[i] : c->v.code[i];
 }
 
+/* Bytes per value of c in its array (narrow string codes included). */
+size_t column_value_size(const column *c);
 /* Value of row i as a double (decimals unscaled, dates in days, bools 0/1); 0 for null. */
 double column_number(const column *c, size_t i);
 /* Bytes held by the column's arrays (and dictionary). */

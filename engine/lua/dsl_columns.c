@@ -39,7 +39,9 @@ static int is_name_char(unsigned char c)
 int dsl_note_words(dsl *d, const char *text, size_t len)
 {
     const char *p = text, *end = text + len;
-    while (p < end) {
+    int rc = 0;
+    dsl_words_lock(d);
+    while (p < end && rc == 0) {
         const char *start = p;
         if (*p == '"' || *p == '\'') { /* a short string literal: its text, escapes as written */
             char quote = *p++;
@@ -53,15 +55,13 @@ int dsl_note_words(dsl *d, const char *text, size_t len)
             p++;
             continue;
         }
-        if (p > start && p - start < 256) {
-            dsl_words_lock(d);
-            uint32_t code = dict_intern(d->words, start, (size_t)(p - start));
-            dsl_words_unlock(d);
-            if (code == DICT_NONE) return -1;
-        }
+        if (p > start && p - start < 256 &&
+            dict_intern(d->words, start, (size_t)(p - start)) == DICT_NONE)
+            rc = -1;
         if (p < end && (*p == '"' || *p == '\'')) p++;
     }
-    return 0;
+    dsl_words_unlock(d);
+    return rc;
 }
 
 /* ---- loading from the file ------------------------------------------------------------------ */
